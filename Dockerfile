@@ -1,0 +1,24 @@
+# The nestry registry. Configure with NESTRY_* variables (docs/registry.md); blobs and the
+# embedded SQLite database (when NESTRY_DATABASE_URL is unset) live in the /data volume.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    NESTRY_MIGRATIONS_DIR=/app/alembic \
+    NESTRY_DATA_DIR=/data
+
+WORKDIR /app
+COPY pyproject.toml README.md alembic.ini ./
+COPY client ./client
+COPY registry ./registry
+COPY alembic ./alembic
+RUN pip install --no-cache-dir . \
+    && useradd --system --uid 10001 --home-dir /data nestry \
+    && mkdir -p /data && chown nestry /data
+
+USER nestry
+VOLUME ["/data"]
+EXPOSE 8000
+HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=5 \
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=3)"]
+CMD ["sh", "-c", "nestry-registry migrate && exec nestry-registry serve --host 0.0.0.0 --port 8000"]

@@ -1,0 +1,145 @@
+"""Rewrite registry references into CloudFormation nested stacks (pure, no I/O).
+
+Each ``AWS::Serverless::Application`` that names a registry app becomes an
+``AWS::CloudFormation::Stack`` whose ``TemplateURL`` is the relative path of the vendored child.
+SAM CLI and ``sam deploy`` follow a local ``TemplateURL``, so the result deploys with the tools
+users already have. Every other key keeps its place and value.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import posixpath
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+STACK = "AWS::CloudFormation::Stack"
+# Properties an Application shares with a Stack; Location is replaced by TemplateURL.
+_KEPT_PROPERTIES = ("Parameters", "NotificationARNs", "TimeoutInMinutes")
+_URL = re.compile(r"(?i)^(https?|s3)://")
+
+
+@dataclass(frozen=True)
+class NestedStack:
+    """Where one reference's vendored child lives, relative to the rewritten template."""
+
+    template_url: str
+    application: str
+    version: str
+
+
+def rewrite_references(
+    document: Mapping[str, Any], nested: Mapping[str, NestedStack]
+) -> dict[str, Any]:
+    """A copy of ``document`` with the resources named in ``nested`` turned into stacks."""
+    result = copy.deepcopy(dict(document))
+    resources = result.get("Resources", {})
+    for logical_id, stack in nested.items():
+        resources[logical_id] = nested_stack(resources[logical_id], stack)
+    return result
+
+
+def nested_stack(resource: Mapping[str, Any], stack: NestedStack) -> dict[str, Any]:
+    old = resource.get("Properties") or {}
+    properties: dict[str, Any] = {"TemplateURL": stack.template_url}
+    properties |= {key: copy.deepcopy(old[key]) for key in _KEPT_PROPERTIES if key in old}
+    properties["Tags"] = stack_tags(old.get("Tags"), stack)
+    result: dict[str, Any] = {}
+    for key, value in resource.items():
+        if key == "Type":
+            result["Type"] = STACK
+        elif key == "Properties":
+            result["Properties"] = properties
+        else:  # DependsOn, Condition, DeletionPolicy, UpdateReplacePolicy, Metadata, ...
+            result[key] = copy.deepcopy(value)
+    result.setdefault("Properties", properties)
+    return result
+
+
+def stack_tags(tags: Any, stack: NestedStack) -> Any:
+    """SAM's Tags map as CloudFormation's Key/Value list, plus the nestry provenance tags."""
+    ours = [
+        {"Key": "nestry:application", "Value": stack.application},
+        {"Key": "nestry:version", "Value": stack.version},
+    ]
+    if tags is None:
+        return ours
+    if isinstance(tags, dict) and not _is_intrinsic(tags):
+        listed = [{"Key": key, "Value": copy.deepcopy(value)} for key, value in tags.items()]
+        return [*listed, *(t for t in ours if t["Key"] not in tags)]
+    if isinstance(tags, list):
+        return [*copy.deepcopy(tags), *ours]
+    return copy.deepcopy(tags)  # an intrinsic: only known at deploy time, leave it alone
+
+
+def _is_intrinsic(value: Mapping[str, Any]) -> bool:
+    return len(value) == 1 and any(k == "Ref" or k.startswith("Fn::") for k in value)
+
+
+# Resource type -> properties holding a local path (relative to the template's directory).
+LOCAL_PATH_PROPERTIES: dict[str, tuple[str, ...]] = {
+    "AWS::Serverless::Function": ("CodeUri",),
+    "AWS::Serverless::LayerVersion": ("ContentUri",),
+    "AWS::Serverless::Api": ("DefinitionUri",),
+    "AWS::Serverless::HttpApi": ("DefinitionUri",),
+    "AWS::Serverless::StateMachine": ("DefinitionUri",),
+    "AWS::Serverless::GraphQLApi": ("SchemaUri",),
+    "AWS::Serverless::Application": ("Location",),
+    "AWS::CloudFormation::Stack": ("TemplateURL",),
+    "AWS::Lambda::Function": ("Code",),
+    "AWS::Lambda::LayerVersion": ("Content",),
+}
+
+_GLOBAL_PATHS = {"Function": "CodeUri", "Api": "DefinitionUri", "HttpApi": "DefinitionUri"}
+
+
+def rebase_local_paths(document: Mapping[str, Any], prefix: str) -> dict[str, Any]:
+    """A copy whose local paths (``CodeUri: src/``) point at the same files from elsewhere.
+
+    ``prefix`` is the template's old directory relative to its new one, e.g. ``../..``.
+    """
+    result = copy.deepcopy(dict(document))
+    targets: list[tuple[dict[str, Any], str]] = []
+    globals_ = result.get("Globals")
+    for section, key in _GLOBAL_PATHS.items():
+        block = globals_.get(section) if isinstance(globals_, dict) else None
+        if isinstance(block, dict):
+            targets.append((block, key))
+    for resource in (result.get("Resources") or {}).values():
+        properties = resource.get("Properties") if isinstance(resource, dict) else None
+        if isinstance(properties, dict):
+            kind = resource.get("Type")
+            targets += [(properties, key) for key in LOCAL_PATH_PROPERTIES.get(kind, ())]
+    for holder, key in targets:
+        value = holder.get(key)
+        if isinstance(value, str) and _is_local(value):
+            holder[key] = posixpath.normpath(posixpath.join(prefix, value))
+    return result
+
+
+def _is_local(value: str) -> bool:
+    return bool(value) and not _URL.match(value) and not os.path.isabs(value)
+
+
+_CODE_PROPERTIES = {
+    "AWS::Serverless::Function": "CodeUri",
+    "AWS::Serverless::LayerVersion": "ContentUri",
+    "AWS::Lambda::Function": "Code",
+}
+
+
+def has_local_code(document: Mapping[str, Any]) -> bool:
+    """True when ``sam build`` must package local code before deploying."""
+    globals_function = (document.get("Globals") or {}).get("Function") or {}
+    if isinstance(globals_function.get("CodeUri"), str):
+        return True
+    for resource in (document.get("Resources") or {}).values():
+        if not isinstance(resource, dict) or resource.get("Type") not in _CODE_PROPERTIES:
+            continue
+        value = (resource.get("Properties") or {}).get(_CODE_PROPERTIES[resource["Type"]])
+        if isinstance(value, str) and _is_local(value):
+            return True
+    return False

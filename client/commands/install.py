@@ -1,0 +1,173 @@
+"""``nestry install``, ``update``, ``outdated``, ``tree``: thin wrappers over ``client.install``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from client import install as pipeline
+from client import outdated as views
+from client.api import RegistryClient
+from client.cache import Cache, default_cache_dir
+from client.commands.context import Context, json_option, pass_context
+from client.install_report import InstallReport, render_tree
+from client.output import table
+from client.sources import ClientFactory
+
+template_option = click.option(
+    "-t",
+    "--template",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default="template.yaml",
+    show_default=True,
+    help="The template whose references to install.",
+)
+
+
+def _clients(state: Context) -> ClientFactory:
+    config = state.config()
+
+    def make(url: str) -> RegistryClient:
+        return state.client(config.target(url))
+
+    return ClientFactory(lambda app: config.registry_for(app).url, make)
+
+
+def _say(message: str) -> None:
+    click.echo(f"  {message}", err=True)
+
+
+@contextmanager
+def _kwargs(state: Context) -> Iterator[dict[str, Any]]:
+    """What every pipeline call takes: clients (closed after), the cache, progress on a tty."""
+    with _clients(state) as clients:
+        yield {
+            "clients": clients,
+            "cache": Cache(default_cache_dir(state.env)),
+            "progress": _say if state.output.interactive else None,
+        }
+
+
+@click.command()
+@template_option
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Build directory (default .nestry/build).",
+)
+@click.option("--frozen", is_flag=True, help="Fail if nestry.lock does not match the template.")
+@click.option("--offline", is_flag=True, help="Use only the cache; never the network.")
+@click.option(
+    "--flatten", is_flag=True, help="Merge children into the parent instead of nesting stacks."
+)
+@click.option(
+    "--keep-exports",
+    is_flag=True,
+    help="With --flatten: keep children's exported outputs (prefixed) instead of dropping them.",
+)
+@json_option
+@pass_context
+def install(
+    state: Context,
+    template: Path,
+    out_dir: Path | None,
+    frozen: bool,
+    offline: bool,
+    flatten: bool,
+    keep_exports: bool,
+) -> None:
+    """Resolve, verify and vendor every registry reference; write the build directory."""
+    if keep_exports and not flatten:
+        raise click.UsageError("--keep-exports only applies with --flatten")
+    options = pipeline.InstallOptions(
+        template,
+        out_dir,
+        frozen=frozen,
+        offline=offline,
+        flatten=flatten,
+        keep_exports=keep_exports,
+    )
+    with _kwargs(state) as kwargs:
+        report = pipeline.install(options, **kwargs)
+    state.output.result(report.to_json(), lambda: _show_report(report))
+
+
+@click.command()
+@click.argument("apps", nargs=-1, metavar="[APP]...")
+@template_option
+@click.option(
+    "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Build directory."
+)
+@json_option
+@pass_context
+def update(state: Context, apps: tuple[str, ...], template: Path, out_dir: Path | None) -> None:
+    """Move APPs (default: all) to the newest versions their ranges allow, then install."""
+    options = pipeline.InstallOptions(template, out_dir)
+    with _kwargs(state) as kwargs:
+        report = pipeline.update(options, apps, **kwargs)
+    state.output.result(report.to_json(), lambda: _show_report(report))
+
+
+@click.command()
+@template_option
+@json_option
+@pass_context
+def outdated(state: Context, template: Path) -> None:
+    """Show current, wanted (newest in range) and latest versions of every reference."""
+    with _kwargs(state) as kwargs:
+        rows = views.outdated(pipeline.InstallOptions(template), **kwargs)
+    cells = [
+        (r.path, r.application, r.range, r.current, r.wanted, r.latest)
+        for r in rows
+        if r.is_outdated
+    ]
+    state.output.result(
+        [r.to_json() for r in rows],
+        lambda: click.echo(
+            table(cells, ["path", "application", "range", "current", "wanted", "latest"])
+            if cells
+            else "Everything is up to date."
+        ),
+    )
+
+
+@click.command()
+@template_option
+@json_option
+@pass_context
+def tree(state: Context, template: Path) -> None:
+    """Show the resolved tree of nested applications."""
+    with _kwargs(state) as kwargs:
+        entries = views.tree(pipeline.InstallOptions(template), **kwargs)
+    lines = render_tree(entries)
+    state.output.result(
+        [e.to_json() for e in entries],
+        lambda: click.echo("\n".join(lines) if lines else "No registry references."),
+    )
+
+
+def _show_report(report: InstallReport) -> None:
+    for change in report.changes:
+        click.echo(
+            f"{change.path}: {change.application}"
+            f" {change.old or '(new)'} -> {change.new or '(removed)'}"
+        )
+    click.echo("\n".join(render_tree(report.tree)) or "No registry references.")
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for line in report.flatten.lines() if report.flatten else []:
+        click.echo(line)
+    click.echo(
+        f"\nWrote {report.build_dir}"
+        + (f" and {report.lockfile}" if report.lockfile_changed else "")
+    )
+    click.echo(f"Capabilities needed: {' '.join(report.capabilities) or 'none'}")
+    click.echo(f"Next: {report.next_command}")
+
+
+COMMANDS = [install, update, outdated, tree]

@@ -1,0 +1,137 @@
+"""``nestry publish``: metadata from the template (as ``sam publish`` reads it), flags on top."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from client.commands.context import Context, json_option, pass_context
+from client.output import human_size, table
+from client.publish import PublishPlan, prepare
+
+
+def _overrides(
+    name: str | None,
+    description: str | None,
+    author: str | None,
+    labels: tuple[str, ...],
+    license_id: str | None,
+    home_page: str | None,
+) -> dict[str, Any]:
+    return {
+        "Name": name,
+        "Description": description,
+        "Author": author,
+        "Labels": list(labels) or None,
+        "SpdxLicenseId": license_id,
+        "HomePageUrl": home_page,
+    }
+
+
+@click.command()
+@click.argument(
+    "template", type=click.Path(dir_okay=False, path_type=Path), default="template.yaml"
+)
+@click.option(
+    "--namespace", "-n", help="Namespace to publish under (default: `namespace` in the config)."
+)
+@click.option("--version", "version", help="Version to publish (default: SemanticVersion).")
+@click.option("--name", help="Application name (overrides Name).")
+@click.option("--description", help="Overrides Description.")
+@click.option("--author", help="Overrides Author.")
+@click.option("--label", "labels", multiple=True, help="A label (repeat; replaces Labels).")
+@click.option(
+    "--license", "license_id", metavar="SPDX", help="SPDX license id (overrides SpdxLicenseId)."
+)
+@click.option("--home-page", help="Overrides HomePageUrl.")
+@click.option("--dry-run", is_flag=True, help="Show what would be sent; send nothing.")
+@json_option
+@pass_context
+def publish(
+    state: Context,
+    /,
+    template: Path,
+    namespace: str | None,
+    version: str | None,
+    dry_run: bool,
+    **fields: Any,
+) -> None:
+    """Publish TEMPLATE (default template.yaml) with its code as a new version."""
+    namespace = namespace or state.config().namespace
+    with state.output.progress("Packing"):
+        plan = prepare(
+            template, namespace=namespace, version=version, overrides=_overrides(**fields)
+        )
+    if dry_run:
+        state.output.result(_describe(plan, dry_run=True), lambda: _show_plan(state, plan))
+        return
+    client = state.client_for(plan.app)
+    with state.output.progress(f"Publishing {plan.app.display}@{plan.version}"):
+        status, document = client.publish(
+            plan.app,
+            plan.version,
+            template=plan.template,
+            metadata=plan.metadata,
+            readme=plan.readme,
+            license=plan.license,
+            bundle=plan.bundle,
+        )
+    created = status == 201
+    result = _describe(plan, dry_run=False) | {
+        "created": created,
+        "registry": client.base_url,
+        "digest": document.get("digest"),
+    }
+    verb = "Published" if created else "Already published (identical)"
+    state.output.result(
+        result,
+        lambda: click.echo(
+            f"{verb} {plan.app.display}@{plan.version} to {client.base_url}"
+            f" ({document.get('digest')})"
+        ),
+    )
+
+
+def _describe(plan: PublishPlan, *, dry_run: bool) -> dict[str, Any]:
+    return {
+        "application": plan.app.display,
+        "version": plan.version,
+        "dry_run": dry_run,
+        "metadata": plan.metadata,
+        "template_bytes": len(plan.template),
+        "template_rewritten": plan.rewritten,
+        "readme_bytes": len(plan.readme) if plan.readme is not None else None,
+        "license_bytes": len(plan.license) if plan.license is not None else None,
+        "bundle_bytes": len(plan.bundle) if plan.bundle is not None else None,
+        "bundle_files": plan.bundle_files,
+    }
+
+
+def _show_plan(state: Context, plan: PublishPlan) -> None:
+    out = state.output
+    out.line(f"Would publish {plan.app.display}@{plan.version} (dry run: nothing sent)")
+    rows = [(key, value) for key, value in plan.metadata.items() if value not in (None, [])]
+    out.line(table(rows, ["metadata", "value"]))
+    out.line()
+    out.line(
+        f"template: {human_size(len(plan.template))}"
+        + (" (local paths rewritten to their in-bundle form)" if plan.rewritten else "")
+    )
+    for label, blob in (("readme", plan.readme), ("license", plan.license)):
+        if blob is not None:
+            out.line(f"{label}: {human_size(len(blob))}")
+    if plan.bundle is None:
+        out.line("bundle: none (no local code or child templates)")
+        return
+    out.line(f"bundle: {human_size(len(plan.bundle))} compressed, {len(plan.bundle_files)} files")
+    out.line()
+    out.line(
+        table(
+            [(name, human_size(size)) for name, size in plan.bundle_files.items()], ["file", "size"]
+        )
+    )
+
+
+COMMANDS = [publish]

@@ -1,0 +1,171 @@
+"""``nestry-registry``: serve, migrate, token create."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+from datetime import datetime, timedelta
+
+import click
+import uvicorn
+
+from client.errors import NestryError
+from registry import migrate as migrations
+from registry.db.models import utcnow
+from registry.db.session import Database
+from registry.services import audit
+from registry.services.accounts import bootstrap_admin, ensure_user, issue_token
+from registry.services.audit import Who
+from registry.settings import Settings, SettingsError
+
+
+def _settings() -> Settings:
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return settings
+
+
+def _migrate(settings: Settings) -> None:
+    try:
+        migrations.upgrade(settings.database_url)
+    except Exception as exc:
+        raise click.ClickException(f"migrating {_safe_url(settings)} failed: {exc}") from None
+
+
+def _safe_url(settings: Settings) -> str:
+    """The database URL without its password, for messages."""
+    url = settings.database_url
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.rsplit('@', 1)[1]}"
+    return url
+
+
+async def _bootstrap(settings: Settings) -> str | None:
+    database = Database(settings.database_url)
+    try:
+        async with database.writer() as session:
+            token = await bootstrap_admin(session)
+            await session.commit()
+            return token
+    finally:
+        await database.dispose()
+
+
+@click.group()
+def main() -> None:
+    """The nestry registry server."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1))
+@click.option("--no-migrate", is_flag=True, help="Do not run migrations first.")
+@click.option("--access-log/--no-access-log", default=True, show_default=True)
+def serve(host: str, port: int, workers: int, no_migrate: bool, access_log: bool) -> None:
+    """Migrate the database, create the first admin on an empty one, and serve."""
+    settings = _settings()
+    if not no_migrate:
+        _migrate(settings)
+    token = asyncio.run(_bootstrap(settings))
+    if token is not None:
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+        url = settings.public_url or f"http://{shown}:{port}"
+        click.echo("Created the admin user. Its token is shown only this once:\n")
+        click.echo(f"    {token}\n")
+        click.echo(f"Log in with:  nestry login --registry {url}  (paste the token)")
+    fast = all(importlib.util.find_spec(m) for m in ("uvloop", "httptools"))
+    uvicorn.run(
+        "registry.app:from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        # uvloop + httptools: faster, and h11 under --workers loses TCP_NODELAY (uvicorn #3149).
+        loop="uvloop" if fast else "auto",
+        http="httptools" if fast else "auto",
+        proxy_headers=True,
+        access_log=access_log,
+    )
+
+
+@main.command()
+def migrate() -> None:
+    """Bring the database schema up to date."""
+    settings = _settings()
+    _migrate(settings)
+    click.echo(f"database at {_safe_url(settings)} is up to date")
+
+
+@main.group()
+def token() -> None:
+    """Manage API tokens."""
+
+
+@token.command("create")
+@click.option("--user", "user_name", required=True, help="Created when missing.")
+@click.option("--namespace", "namespaces", multiple=True, help="Repeatable; created when missing.")
+@click.option(
+    "--scope",
+    type=click.Choice(["read", "publish", "admin"]),
+    default="publish",
+    show_default=True,
+    help="admin: may also manage members, policies and tokens (the user becomes an owner).",
+)
+@click.option("--admin", is_flag=True, help="Make the user an administrator (all namespaces).")
+@click.option("--expires-in-days", type=click.IntRange(min=1), default=None)
+def token_create(
+    user_name: str,
+    namespaces: tuple[str, ...],
+    scope: str,
+    admin: bool,
+    expires_in_days: int | None,
+) -> None:
+    """Create a token and print it alone on the last line (it is not stored in plain text)."""
+    settings = _settings()
+    expires = utcnow() + timedelta(days=expires_in_days) if expires_in_days else None
+    try:
+        secret = asyncio.run(_create(settings, user_name, list(namespaces), scope, admin, expires))
+    except NestryError as exc:
+        raise click.ClickException(exc.message) from None
+    where = "every namespace" if admin else ", ".join(namespaces) or "no namespace"
+    click.echo(f"New {scope} token for {user_name} on {where} (shown only once):")
+    click.echo(secret)
+
+
+async def _create(
+    settings: Settings,
+    user_name: str,
+    namespaces: list[str],
+    scope: str,
+    admin: bool,
+    expires: datetime | None,
+) -> str:
+    database = Database(settings.database_url)
+    try:
+        async with database.writer() as session:
+            user = await ensure_user(session, user_name, is_admin=admin)
+            if admin and not user.is_admin:
+                user.is_admin = True
+            secret = await issue_token(
+                session, user, scope=scope, namespaces=namespaces, expires_at=expires
+            )
+            who = Who("nestry-registry", "local")
+            for namespace in [*namespaces] if namespaces else [None]:
+                audit.record(
+                    session,
+                    who,
+                    "token_create",
+                    namespace=namespace,
+                    target=user_name,
+                    scope=scope,
+                    admin=admin,
+                )
+            await session.commit()
+            return secret
+    finally:
+        await database.dispose()

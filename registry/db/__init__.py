@@ -1,0 +1,1 @@
+"""Database: SQLAlchemy models (``models``) and engines/sessions (``session``)."""

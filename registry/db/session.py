@@ -1,0 +1,121 @@
+"""Engines and sessions. SQLite gets WAL, a busy timeout and one serialized writer.
+
+SQLite allows one writer at a time. Writes go through ``Database.writer()``: on SQLite a
+separate one-connection engine whose transactions start with ``BEGIN IMMEDIATE`` (so a
+read-then-write transaction never fails on lock upgrade) and whose pool of one queues writers
+in-process; ``busy_timeout`` makes other processes (uvicorn workers) wait instead of failing.
+PostgreSQL uses one engine for both.
+
+Hot single-statement reads go through ``Database.first``: on SQLite a synchronous engine run
+in a worker thread (one thread hop per request instead of aiosqlite's one per cursor call), on
+PostgreSQL an autocommit connection (no BEGIN/ROLLBACK round trips).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import anyio.to_thread
+from sqlalchemy import Engine, Row, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.sql.base import Executable
+
+BUSY_TIMEOUT_MS = 30_000
+
+
+class Database:
+    """The engines of one app instance; ``reader()``/``writer()`` yield sessions."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        if self.is_sqlite:
+            self.read_engine = _sqlite_engine(url, immediate=False, pool_size=5)
+            self.write_engine = _sqlite_engine(url, immediate=True, pool_size=1)
+        else:
+            self.read_engine = create_async_engine(url, pool_size=10, max_overflow=10)
+            self.write_engine = self.read_engine
+        self._sync_reader = _sqlite_sync_engine(url) if self.is_sqlite else None
+        self._autocommit = self.read_engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._read = async_sessionmaker(self.read_engine, expire_on_commit=False)
+        self._write = async_sessionmaker(self.write_engine, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        return self.read_engine.dialect.name
+
+    @asynccontextmanager
+    async def reader(self) -> AsyncIterator[AsyncSession]:
+        async with self._read() as session:
+            yield session
+
+    @asynccontextmanager
+    async def writer(self) -> AsyncIterator[AsyncSession]:
+        """A session whose transaction the caller commits; rolled back on error."""
+        async with self._write() as session:
+            yield session
+
+    async def first(self, statement: Executable) -> Row[Any] | None:
+        """The first row of one read-only statement, by the cheapest route."""
+        sync_engine = self._sync_reader
+        if sync_engine is not None:
+            return await anyio.to_thread.run_sync(_first_sync, sync_engine, statement)
+        async with self._autocommit.connect() as connection:
+            return (await connection.execute(statement)).first()
+
+    async def dispose(self) -> None:
+        if self._sync_reader is not None:
+            self._sync_reader.dispose()
+        await self.read_engine.dispose()
+        if self.write_engine is not self.read_engine:
+            await self.write_engine.dispose()
+
+
+def _first_sync(engine: Engine, statement: Executable) -> Row[Any] | None:
+    with engine.connect() as connection:
+        return connection.execute(statement).first()
+
+
+def _sqlite_sync_engine(url: str) -> Engine:
+    """pysqlite on the same file, autocommit (a lone SELECT needs no transaction)."""
+    sync_url = make_url(url).set(drivername="sqlite")
+    engine = create_engine(
+        sync_url, pool_size=8, max_overflow=8, connect_args={"check_same_thread": False}
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        dbapi_connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+
+    return engine
+
+
+def _sqlite_engine(url: str, *, immediate: bool, pool_size: int) -> AsyncEngine:
+    engine = create_async_engine(url, pool_size=pool_size, max_overflow=0, pool_timeout=120)
+    begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control from the driver so BEGIN is ours (see _on_begin).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql(begin)
+
+    return engine

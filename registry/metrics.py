@@ -1,0 +1,132 @@
+"""Prometheus metrics: request counts and latency by route template, and publishes.
+
+Requests are labelled by the matched route's *template* (``/v1/apps/{ns}/{name}``), never the
+raw path, so the number of series stays bounded; unmatched paths share one label.
+
+Counters live in the process. Under several uvicorn workers each worker counts on its own and a
+scrape reaches whichever worker accepts it, so run one worker per container (scale with
+replicas, each scraped separately) when the numbers must add up.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+UNMATCHED = "<unmatched>"
+SCOPE_KEY = "nestry.metrics"
+_PUBLISH_ROUTE = re.compile(r"^/v1/apps/\{[^}]+\}/\{[^}]+\}/versions/\{[^}]+\}$")
+_PUBLISH_RESULTS = {201: "created", 200: "unchanged"}
+# Clients choose the method string; anything unusual shares one label.
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+Labels = tuple[tuple[str, str], ...]
+
+
+@dataclass
+class _Histogram:
+    buckets: list[int] = field(default_factory=lambda: [0] * len(BUCKETS))
+    count: int = 0
+    total: float = 0.0
+
+    def observe(self, seconds: float) -> None:
+        self.count += 1
+        self.total += seconds
+        for i, bound in enumerate(BUCKETS):
+            if seconds <= bound:
+                self.buckets[i] += 1
+
+
+@dataclass
+class Metrics:
+    """One process's counters; ``render`` gives the Prometheus text exposition format."""
+
+    requests: defaultdict[Labels, int] = field(default_factory=lambda: defaultdict(int))
+    latency: defaultdict[Labels, _Histogram] = field(
+        default_factory=lambda: defaultdict(_Histogram)
+    )
+    publishes: defaultdict[Labels, int] = field(default_factory=lambda: defaultdict(int))
+
+    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
+        self.requests[(("method", method), ("route", route), ("status", str(status)))] += 1
+        self.latency[(("method", method), ("route", route))].observe(seconds)
+        if method == "PUT" and _PUBLISH_ROUTE.match(route):
+            result = _PUBLISH_RESULTS.get(status, "refused")
+            self.publishes[(("result", result),)] += 1
+
+    def render(self) -> str:
+        lines = [
+            *_counter("nestry_http_requests_total", "HTTP requests by route.", self.requests),
+            *_histogram("nestry_http_request_duration_seconds", self.latency),
+            *_counter("nestry_publishes_total", "Publish attempts by result.", self.publishes),
+        ]
+        return "\n".join(lines) + "\n"
+
+
+def _counter(name: str, help_text: str, series: dict[Labels, int]) -> list[str]:
+    lines = [f"# HELP {name} {help_text}", f"# TYPE {name} counter"]
+    lines += [f"{name}{_labels(labels)} {value}" for labels, value in sorted(series.items())]
+    return lines
+
+
+def _histogram(name: str, series: dict[Labels, _Histogram]) -> list[str]:
+    lines = [f"# HELP {name} Request latency by route.", f"# TYPE {name} histogram"]
+    for labels, hist in sorted(series.items()):
+        for bound, count in zip(BUCKETS, hist.buckets, strict=True):
+            lines.append(f"{name}_bucket{_labels((*labels, ('le', repr(bound))))} {count}")
+        lines.append(f"{name}_bucket{_labels((*labels, ('le', '+Inf')))} {hist.count}")
+        lines.append(f"{name}_sum{_labels(labels)} {hist.total!r}")
+        lines.append(f"{name}_count{_labels(labels)} {hist.count}")
+    return lines
+
+
+def _labels(labels: Labels) -> str:
+    if not labels:
+        return ""
+    body = ",".join(f'{key}="{_escape(value)}"' for key, value in labels)
+    return "{" + body + "}"
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+class MetricsMiddleware:
+    """ASGI middleware counting every HTTP request; shares its ``Metrics`` via the scope."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics | None = None) -> None:
+        self.app = app
+        self.metrics = metrics if metrics is not None else Metrics()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        scope[SCOPE_KEY] = self.metrics
+        status = 500
+        started = time.perf_counter()
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            elapsed = time.perf_counter() - started
+            method = scope["method"] if scope["method"] in _METHODS else "OTHER"
+            self.metrics.observe(method, _route_template(scope), status, elapsed)
+
+
+def _route_template(scope: Scope) -> str:
+    # The router records the matched route in the scope it was handed (the same dict).
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    return path if isinstance(path, str) else UNMATCHED

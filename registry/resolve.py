@@ -1,0 +1,104 @@
+"""The database side of ``POST /v1/resolve``: a ``VersionProvider`` over our tables.
+
+Each provider call is a fixed number of queries however many applications it is asked about,
+so resolving a tree costs a few queries per level. Only applications the principal may read are
+returned (``registry.access``); the others look missing, hence ``app_not_found``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Mapping, Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from registry.access import readable_apps
+from registry.auth import Principal
+from registry.db import models as m
+from registry.resolution import AppVersions, Dependency, VersionInfo, VersionKey
+from registry.services.documents import TEMPLATE_PATH_COLUMN
+
+
+class DatabaseProvider:
+    """Versions and dependencies as this principal may see them, one session long."""
+
+    def __init__(self, session: AsyncSession, principal: Principal) -> None:
+        self.session = session
+        self.principal = principal
+        self._version_ids: dict[VersionKey, int] = {}
+        self._loaded: dict[str, AppVersions] = {}
+
+    async def versions_of(self, apps: Collection[str]) -> Mapping[str, AppVersions]:
+        # Apps met on an earlier level are not loaded again (missing ones are asked again:
+        # cheap, and they stay missing).
+        missing = [a for a in apps if a not in self._loaded]
+        found = await self._visible_apps(missing) if missing else {}
+        if found:
+            versions = await self._versions(found)
+            tags = await self._tags(found)
+            for app_id, (key, display) in found.items():
+                self._loaded[key] = AppVersions(display, tuple(versions[app_id]), tags[app_id])
+        return {a: self._loaded[a] for a in apps if a in self._loaded}
+
+    async def dependencies_of(
+        self, keys: Collection[VersionKey]
+    ) -> Mapping[VersionKey, Sequence[Dependency]]:
+        by_id = {self._version_ids[k]: k for k in keys if k in self._version_ids}
+        if not by_id:
+            return {}
+        rows = await self.session.execute(
+            sa.select(m.Dependency)
+            .where(m.Dependency.version_id.in_(by_id), m.Dependency.kind == "registry")
+            .order_by(m.Dependency.id)
+        )
+        deps: dict[VersionKey, list[Dependency]] = defaultdict(list)
+        for dep in rows.scalars():
+            # A reference without SemanticVersion means latest (as checked at publish time).
+            target = dep.target_app or dep.external_id or ""
+            entry = Dependency(dep.logical_id, target, dep.range or "latest")
+            deps[by_id[dep.version_id]].append(entry)
+        return deps
+
+    async def _visible_apps(self, apps: Collection[str]) -> dict[int, tuple[str, str]]:
+        """``{app id: (canonical, display)}`` of the readable ones among ``apps``."""
+        pairs = [tuple(a.split("/", 1)) for a in apps]
+        rows = await self.session.execute(
+            sa.select(m.App.id, m.Namespace.name, m.App.name, m.App.name_canonical)
+            .join(m.Namespace, m.Namespace.id == m.App.namespace_id)
+            .where(sa.tuple_(m.Namespace.name, m.App.name_canonical).in_(pairs))
+            .where(readable_apps(self.principal))
+        )
+        return {
+            app_id: (f"{ns}/{canonical}", f"{ns}/{name}") for app_id, ns, name, canonical in rows
+        }
+
+    async def _versions(self, found: dict[int, tuple[str, str]]) -> dict[int, list[VersionInfo]]:
+        rows = await self.session.execute(
+            sa.select(
+                m.Version.id,
+                m.Version.app_id,
+                m.Version.version,
+                m.Version.digest,
+                m.Version.yanked,
+                m.Version.bundle_digest,
+                TEMPLATE_PATH_COLUMN,
+            ).where(m.Version.app_id.in_(found))
+        )
+        versions: dict[int, list[VersionInfo]] = defaultdict(list)
+        for version_id, app_id, version, digest, yanked, bundle_digest, place in rows:
+            self._version_ids[(found[app_id][0], version)] = version_id
+            info = VersionInfo(version, digest, yanked, bundle_digest, place or None)
+            versions[app_id].append(info)
+        return versions
+
+    async def _tags(self, found: dict[int, tuple[str, str]]) -> dict[int, dict[str, str]]:
+        rows = await self.session.execute(
+            sa.select(m.DistTag.app_id, m.DistTag.tag, m.Version.version)
+            .join(m.Version, m.Version.id == m.DistTag.version_id)
+            .where(m.DistTag.app_id.in_(found))
+        )
+        tags: dict[int, dict[str, str]] = defaultdict(dict)
+        for app_id, tag, version in rows:
+            tags[app_id][tag] = version
+        return tags

@@ -1,0 +1,1 @@
+"""Domain operations on the database, shared by endpoints and the CLI."""

@@ -1,0 +1,90 @@
+"""Publish checks that need no database: names, permission, template, metadata, bundle.
+
+``authorize`` runs before the body is read; ``check_request`` on the body. Nothing is stored.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+from typing import Any
+
+from client.names import parse_version, validate_app_name, validate_namespace
+from client.template import Limits, Template, parse_template
+from registry.access import can_publish
+from registry.auth import Principal
+from registry.bundles import BundleInfo, BundleLimits, check_bundle
+from registry.errors import Forbidden, Unauthorized, Unprocessable
+from registry.services import metadata
+from registry.state import RegistryState
+from registry.storage import digest_of
+
+
+@dataclass(frozen=True)
+class PublishInput:
+    template: bytes
+    metadata: dict[str, Any]  # already ``metadata.normalize``d
+    readme: str | None = None
+    license: str | None = None
+    bundle: bytes | None = None
+    template_path: str | None = None  # where the template sits inside the bundle
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A publish that passed every check that needs no database."""
+
+    namespace: str
+    name: str
+    version: str
+    template: Template
+    metadata: dict[str, Any]
+    digest: str
+    bundle_digest: str | None
+    bundle: BundleInfo | None
+    template_dir: str  # the template's directory inside the bundle ("" = its root)
+
+
+def authorize(principal: Principal, ns: str, name: str, version: str) -> None:
+    """Checks that need no body: run them before reading it."""
+    validate_namespace(ns)
+    validate_app_name(name)
+    parse_version(version)
+    if not principal.authenticated:
+        raise Unauthorized("authentication_required", "publishing needs a token")
+    if not can_publish(principal, ns):
+        raise Forbidden("forbidden", f"this token may not publish to the namespace {ns!r}")
+
+
+def check_request(
+    state: RegistryState, ns: str, name: str, version: str, data: PublishInput
+) -> Checked:
+    """Checks of the body that need no database: template, metadata, bundle."""
+    settings = state.settings
+    limits = Limits(max_bytes=settings.max_template_bytes)
+    template = parse_template(data.template, source="template", limits=limits)
+    merged = metadata.merge(template.metadata, data.metadata, name=name, version=version)
+    bundle = None
+    if data.bundle is not None:
+        limit = BundleLimits(settings.max_unpacked_bytes, settings.max_bundle_members)
+        bundle = check_bundle(data.bundle, limit)
+    return Checked(
+        ns,
+        name,
+        version,
+        template,
+        merged,
+        digest_of(data.template),
+        digest_of(data.bundle) if data.bundle is not None else None,
+        bundle,
+        _template_dir(data.template_path),
+    )
+
+
+def _template_dir(template_path: str | None) -> str:
+    if not template_path:
+        return ""
+    normalized = posixpath.normpath(template_path)
+    if template_path.startswith("/") or normalized.startswith(".."):
+        raise Unprocessable("invalid_template_path", "template_path must stay inside the bundle")
+    return posixpath.dirname(normalized)

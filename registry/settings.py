@@ -1,0 +1,106 @@
+"""Registry settings, read from ``NESTRY_*`` environment variables.
+
+With nothing configured the registry is self-contained: SQLite and blob files under
+``./.nestry-data`` (relative to the working directory, like ``.git``), so ``nestry-registry
+serve`` in an empty folder just works. Sizes are bytes.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+MIB = 1024 * 1024
+DEFAULT_DATA_DIR = ".nestry-data"
+
+
+class SettingsError(ValueError):
+    """An environment variable holds a value the registry cannot use."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the app factory needs; immutable, built once per process."""
+
+    database_url: str
+    data_dir: Path
+    public_url: str | None = None
+    max_template_bytes: int = 1 * MIB
+    max_bundle_bytes: int = 50 * MIB
+    max_unpacked_bytes: int = 500 * MIB
+    max_bundle_members: int = 10_000
+    anonymous_read: bool = True
+    download_flush_seconds: float = 5.0
+    default_visibility: str = "private"  # of apps first published in a namespace without one
+    auth_failure_limit: int = 10  # failed authentications per address and window → 429
+    auth_failure_window_seconds: int = 60
+
+    @property
+    def blob_dir(self) -> Path:
+        return self.data_dir / "blobs"
+
+    @property
+    def max_body_bytes(self) -> int:
+        """Publish bodies: a bundle, a template, a readme and a license plus multipart framing."""
+        return self.max_bundle_bytes + 3 * self.max_template_bytes + MIB
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from ``env`` (default ``os.environ``); raise ``SettingsError``."""
+        env = os.environ if env is None else env
+        data_dir = Path(env.get("NESTRY_DATA_DIR") or DEFAULT_DATA_DIR).absolute()
+        return cls(
+            database_url=env.get("NESTRY_DATABASE_URL") or sqlite_url(data_dir / "registry.db"),
+            data_dir=data_dir,
+            public_url=(env.get("NESTRY_PUBLIC_URL") or "").rstrip("/") or None,
+            max_template_bytes=_int(env, "NESTRY_MAX_TEMPLATE_BYTES", 1 * MIB),
+            max_bundle_bytes=_int(env, "NESTRY_MAX_BUNDLE_BYTES", 50 * MIB),
+            max_unpacked_bytes=_int(env, "NESTRY_MAX_UNPACKED_BYTES", 500 * MIB),
+            max_bundle_members=_int(env, "NESTRY_MAX_BUNDLE_FILES", 10_000),
+            anonymous_read=_bool(env, "NESTRY_ANONYMOUS_READ", True),
+            download_flush_seconds=float(_int(env, "NESTRY_DOWNLOAD_FLUSH_SECONDS", 5)),
+            default_visibility=_visibility(env, "NESTRY_DEFAULT_VISIBILITY"),
+            auth_failure_limit=_int(env, "NESTRY_AUTH_FAILURE_LIMIT", 10),
+            auth_failure_window_seconds=_int(env, "NESTRY_AUTH_FAILURE_WINDOW_SECONDS", 60),
+        )
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite+aiosqlite:///{path}"
+
+
+def _int(env: Mapping[str, str], key: str, default: int) -> int:
+    text = env.get(key)
+    if not text:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        raise SettingsError(f"{key}={text!r} is not a whole number") from None
+    if value <= 0:
+        raise SettingsError(f"{key} must be positive, got {value}")
+    return value
+
+
+def _bool(env: Mapping[str, str], key: str, default: bool) -> bool:
+    text = (env.get(key) or "").strip().lower()
+    if not text:
+        return default
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{key}={text!r}: use on/off, true/false, yes/no or 1/0")
+
+
+def _visibility(env: Mapping[str, str], key: str) -> str:
+    text = (env.get(key) or "private").strip().lower()
+    if text not in ("public", "private"):
+        raise SettingsError(f"{key}={text!r}: use public or private")
+    return text

@@ -1,0 +1,71 @@
+"""Content-addressed blob storage for template and bundle bytes.
+
+A digest is ``sha256:<hex>``. Blobs are immutable, so a put of bytes already stored is a no-op
+and readers may cache by digest forever.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Protocol
+
+DIGEST_PREFIX = "sha256:"
+
+
+class BlobStore(Protocol):
+    def put(self, data: bytes) -> str:
+        """Store ``data``; return its digest. Visible to ``get`` only once complete."""
+        ...
+
+    def get(self, digest: str) -> bytes:
+        """The bytes of ``digest``; ``KeyError`` when absent."""
+        ...
+
+    def exists(self, digest: str) -> bool: ...
+
+
+def digest_of(data: bytes) -> str:
+    return DIGEST_PREFIX + hashlib.sha256(data).hexdigest()
+
+
+class FilesystemBlobStore:
+    """Blobs as files ``<root>/sha256/<aa>/<hex>``, written to a temp file then renamed."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def put(self, data: bytes) -> str:
+        digest = digest_of(data)
+        path = self._path(digest)
+        if path.exists():
+            return digest
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)  # atomic: readers see all of it or nothing
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return digest
+
+    def get(self, digest: str) -> bytes:
+        try:
+            return self._path(digest).read_bytes()
+        except FileNotFoundError:
+            raise KeyError(digest) from None
+
+    def exists(self, digest: str) -> bool:
+        return self._path(digest).is_file()
+
+    def _path(self, digest: str) -> Path:
+        hexdigest = digest.removeprefix(DIGEST_PREFIX)
+        if len(hexdigest) != 64 or not all(c in "0123456789abcdef" for c in hexdigest):
+            raise KeyError(digest)
+        return self.root / "sha256" / hexdigest[:2] / hexdigest

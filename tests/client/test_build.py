@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from client.build import (
+    NestedStack,
+    has_local_code,
+    nested_stack,
+    rebase_local_paths,
+    rewrite_references,
+    stack_tags,
+)
+from client.build_dir import write_build
+from client.install_errors import BundleError
+
+STACK = NestedStack("apps/acme/app/1.0.0/template.yaml", "acme/app", "1.0.0")
+OURS = [
+    {"Key": "nestry:application", "Value": "acme/app"},
+    {"Key": "nestry:version", "Value": "1.0.0"},
+]
+
+
+def application(**extra: Any) -> dict[str, Any]:
+    properties = {"Location": {"ApplicationId": "acme/app", "SemanticVersion": "^1"}}
+    return {"Type": "AWS::Serverless::Application", "Properties": properties, **extra}
+
+
+def test_an_application_becomes_a_stack_keeping_its_attributes() -> None:
+    resource = application(
+        Condition="C",
+        DependsOn=["X"],
+        DeletionPolicy="Retain",
+        UpdateReplacePolicy="Delete",
+        Metadata={"k": "v"},
+    )
+    resource["Properties"] |= {
+        "Parameters": {"A": {"Ref": "B"}},
+        "NotificationARNs": ["arn"],
+        "TimeoutInMinutes": 5,
+    }
+    assert nested_stack(resource, STACK) == {
+        "Type": "AWS::CloudFormation::Stack",
+        "Properties": {
+            "TemplateURL": STACK.template_url,
+            "Parameters": {"A": {"Ref": "B"}},
+            "NotificationARNs": ["arn"],
+            "TimeoutInMinutes": 5,
+            "Tags": OURS,
+        },
+        "Condition": "C",
+        "DependsOn": ["X"],
+        "DeletionPolicy": "Retain",
+        "UpdateReplacePolicy": "Delete",
+        "Metadata": {"k": "v"},
+    }
+
+
+@pytest.mark.parametrize(
+    ("tags", "expected"),
+    [
+        (None, OURS),
+        (
+            {"team": "core", "cost": {"Ref": "Cost"}},
+            [{"Key": "team", "Value": "core"}, {"Key": "cost", "Value": {"Ref": "Cost"}}, *OURS],
+        ),
+        ([{"Key": "a", "Value": "b"}], [{"Key": "a", "Value": "b"}, *OURS]),
+        ({"Ref": "TagList"}, {"Ref": "TagList"}),  # only known at deploy time
+        ({"nestry:version": "mine"}, [{"Key": "nestry:version", "Value": "mine"}, OURS[0]]),
+    ],
+)
+def test_sam_tag_maps_become_key_value_lists(tags: Any, expected: Any) -> None:
+    assert stack_tags(tags, STACK) == expected
+
+
+def test_rewrite_leaves_the_input_and_other_resources_alone() -> None:
+    document = {"Resources": {"App": application(), "Q": {"Type": "AWS::SQS::Queue"}}}
+    rewritten = rewrite_references(document, {"App": STACK})
+    assert document["Resources"]["App"]["Type"] == "AWS::Serverless::Application"
+    assert rewritten["Resources"]["Q"] == {"Type": "AWS::SQS::Queue"}
+    assert rewritten["Resources"]["App"]["Type"] == "AWS::CloudFormation::Stack"
+
+
+def test_local_paths_are_rebased_urls_and_intrinsics_are_not() -> None:
+    document = {
+        "Globals": {"Function": {"CodeUri": "src/"}},
+        "Resources": {
+            "F": {"Type": "AWS::Serverless::Function", "Properties": {"CodeUri": "fn/"}},
+            "G": {"Type": "AWS::Serverless::Function", "Properties": {"CodeUri": "s3://b/k.zip"}},
+            "H": {"Type": "AWS::Serverless::Function", "Properties": {"CodeUri": {"Bucket": "b"}}},
+            "L": {"Type": "AWS::Serverless::Application", "Properties": {"Location": "child.yaml"}},
+        },
+    }
+    rebased = rebase_local_paths(document, "../..")
+    assert rebased["Globals"]["Function"]["CodeUri"] == "../../src"
+    resources = rebased["Resources"]
+    assert resources["F"]["Properties"]["CodeUri"] == "../../fn"
+    assert resources["G"]["Properties"]["CodeUri"] == "s3://b/k.zip"
+    assert resources["H"]["Properties"]["CodeUri"] == {"Bucket": "b"}
+    assert resources["L"]["Properties"]["Location"] == "../../child.yaml"
+    assert has_local_code(document)
+    assert not has_local_code({"Resources": {"G": resources["G"]}})
+
+
+def test_global_api_definitions_are_rebased_too() -> None:
+    document = {
+        "Globals": {"Api": {"DefinitionUri": "api.yaml"}, "HttpApi": {"DefinitionUri": "h.yaml"}},
+        "Resources": {},
+    }
+    rebased = rebase_local_paths(document, "apps/acme/app/1.0.0")
+    assert rebased["Globals"]["Api"]["DefinitionUri"] == "apps/acme/app/1.0.0/api.yaml"
+    assert rebased["Globals"]["HttpApi"]["DefinitionUri"] == "apps/acme/app/1.0.0/h.yaml"
+
+
+def test_failed_write_leaves_the_previous_build(tmp_path: Path) -> None:
+    out = tmp_path / ".nestry" / "build"
+    write_build(out, b"first", [], {})
+    digest = "sha256:" + "0" * 64
+    pin = SimpleNamespace(application="acme/x", version="1.0.0", bundle_digest=digest)
+    node = SimpleNamespace(path="X", pin=pin, children=[])
+    with pytest.raises(BundleError):
+        write_build(out, b"second", [node], {digest: b"not a tarball"})  # type: ignore[list-item]
+    assert (out / "template.yaml").read_bytes() == b"first"
+    assert sorted(p.name for p in out.parent.iterdir()) == ["build"]
+
+
+def test_swap_replaces_a_previous_build(tmp_path: Path) -> None:
+    out = tmp_path / "build"
+    write_build(out, b"first", [], {})
+    write_build(out, b"second", [], {})
+    assert (out / "template.yaml").read_bytes() == b"second"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["build"]
