@@ -120,8 +120,12 @@ class RegistryClient:
         readme: bytes | None = None,
         license: bytes | None = None,
         bundle: bytes | None = None,
+        template_path: str | None = None,
     ) -> tuple[int, dict[str, Any]]:
-        """PUT a version; answers (201 created | 200 identical retry, version document)."""
+        """PUT a version; answers (201 created | 200 identical retry, version document).
+
+        ``template_path``: where the template sits inside ``bundle`` (default: its root).
+        """
         files: dict[str, tuple[str, bytes, str]] = {
             "template": ("template.yaml", template, "application/x-yaml"),
         }
@@ -132,6 +136,8 @@ class RegistryClient:
         if bundle is not None:
             files["bundle"] = ("bundle.tar.gz", bundle, "application/gzip")
         data = {"metadata": json.dumps(metadata)}
+        if template_path is not None:  # where the template sits in the bundle
+            data["template_path"] = template_path
         response = self._request("PUT", version_path(app, version), files=files, data=data)
         return response.status_code, decode(response)
 

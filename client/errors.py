@@ -17,6 +17,20 @@ NestryError
     ├── TemplateStructureError  valid YAML but not a usable template (no Resources, ...)
     ├── MetadataError           AWS::ServerlessRepo::Application metadata invalid
     └── InvalidReferenceError   an AWS::Serverless::Application reference is malformed
+
+The rest of the tree lives beside the code that raises it:
+
+NestryError
+├── ConfigError (client.config)         unreadable config; NoRegistryError: none configured
+├── PublishInputError (client.publish), PackingError (client.packing), AddError (client.add)
+├── RegistryError (client.api_errors)   an HTTP error answer; RegistryUnreachableError
+├── InstallError (client.install_errors)
+│   ├── ResolutionError → CycleError
+│   ├── DigestMismatchError, ParameterError, BundleError, OfflineError
+│   └── LockfileError → FrozenLockfileError
+└── FlattenError (client.flatten.errors)
+    └── IdCollisionError, ChildParameterError, UnknownOutputError, StackReferenceError,
+        UnsupportedChildError
 """
 
 from __future__ import annotations

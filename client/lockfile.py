@@ -8,6 +8,9 @@ diffs well and an unchanged tree rewrites byte-identical bytes::
                                     "version": "2.1.0", "digest": "sha256:...",
                                     "registry": "https://registry.example.com"}}}
 
+Optional keys, written only when set: ``bundle_digest`` and ``template_path`` (where the
+template sits inside that bundle).
+
 A path joins logical ids from the user's template down: ``Parent/Child``.
 """
 
@@ -37,6 +40,7 @@ class LockEntry:
     digest: str
     registry: str
     bundle_digest: str | None = None
+    template_path: str | None = None  # the template's place in its bundle (None: the root)
 
     def to_json(self) -> dict[str, str]:
         data = {
@@ -48,6 +52,8 @@ class LockEntry:
         }
         if self.bundle_digest is not None:
             data["bundle_digest"] = self.bundle_digest
+        if self.template_path is not None:  # absent when None: older lockfiles stay identical
+            data["template_path"] = self.template_path
         return data
 
 
@@ -89,6 +95,9 @@ def _entry(source: str, path: str, raw: Any) -> LockEntry:
     for digest in (raw["digest"], bundle):
         if digest is not None and not (isinstance(digest, str) and _DIGEST.fullmatch(digest)):
             raise LockfileError(f"{source}: entry {path!r} has a malformed digest {digest!r}")
+    place = raw.get("template_path")
+    if place is not None and not isinstance(place, str):
+        raise LockfileError(f"{source}: entry {path!r} has a non-string template_path {place!r}")
     return LockEntry(
         application=raw["application"],
         range=raw["range"],
@@ -96,6 +105,7 @@ def _entry(source: str, path: str, raw: Any) -> LockEntry:
         digest=raw["digest"],
         registry=raw["registry"],
         bundle_digest=bundle,
+        template_path=place,
     )
 
 
@@ -159,4 +169,5 @@ def differences(old: Lockfile, new: Lockfile) -> list[str]:
 
 
 def _describe(entry: LockEntry) -> str:
-    return f"{entry.application} {entry.range} = {entry.version} ({entry.digest[:19]}...)"
+    place = f" at {entry.template_path}" if entry.template_path else ""
+    return f"{entry.application} {entry.range} = {entry.version} ({entry.digest[:19]}...){place}"

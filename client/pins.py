@@ -88,9 +88,6 @@ def pin_from_lock(entry: LockEntry) -> Pinned:
     checked(entry.application, entry.version, "nestry.lock")
     base = version_base(entry.application, entry.version)
     bundle_url = f"{base}/bundle" if entry.bundle_digest else None
-    # LockEntry.template_path is requested of client/lockfile.py; until it exists a locked
-    # version's template sits at its bundle's root, as every version published so far does.
-    place = getattr(entry, "template_path", None)
     pin = Pin(
         entry.application,
         entry.version,
@@ -99,7 +96,7 @@ def pin_from_lock(entry: LockEntry) -> Pinned:
         f"{base}/template",
         bundle_url,
         entry.bundle_digest,
-        checked_template_path(place, entry.application, "nestry.lock"),
+        checked_template_path(entry.template_path, entry.application, "nestry.lock"),
     )
     return pin, {}
 

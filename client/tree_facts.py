@@ -21,6 +21,7 @@ def lock_of(roots: list[Node]) -> Lockfile:
             digest=node.pin.digest,
             registry=node.pin.registry,
             bundle_digest=node.pin.bundle_digest,
+            template_path=node.pin.template_path,
         )
         for node in walk(roots)
     }

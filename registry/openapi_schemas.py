@@ -106,8 +106,8 @@ DEPENDENCY = obj(
 TEMPLATE_PATH: Schema = {
     "type": ["string", "null"],
     "description": (
-        "Where the template sits inside the bundle, as published (template_path); null: the "
-        "bundle root. Its relative CodeUri and local Location paths resolve from there."
+        "Where the template sits inside the bundle, as published (template_path, normalised); "
+        "null: the bundle root. Its relative CodeUri and local Location paths resolve from there."
     ),
 }
 
@@ -152,6 +152,14 @@ PUBLISH_FORM = obj(
         "readme": STRING,
         "license": STRING,
         "bundle": {"type": "string", "format": "binary", "description": "tar.gz"},
+        "template_path": {
+            "type": "string",
+            "maxLength": 4096,
+            "description": "Where the template file sits inside the bundle ('/'-separated, "
+            "relative, normalised before it is stored; part of the version's identity: a retry "
+            "with another place is 409 version_exists), e.g. sam/app/template.yaml. Omitted "
+            "or empty: the bundle root.",
+        },
     },
 )
 

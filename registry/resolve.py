@@ -17,7 +17,6 @@ from registry.access import readable_apps
 from registry.auth import Principal
 from registry.db import models as m
 from registry.resolution import AppVersions, Dependency, VersionInfo, VersionKey
-from registry.services.documents import TEMPLATE_PATH_COLUMN
 
 
 class DatabaseProvider:
@@ -82,13 +81,13 @@ class DatabaseProvider:
                 m.Version.digest,
                 m.Version.yanked,
                 m.Version.bundle_digest,
-                TEMPLATE_PATH_COLUMN,
+                m.Version.template_path,
             ).where(m.Version.app_id.in_(found))
         )
         versions: dict[int, list[VersionInfo]] = defaultdict(list)
         for version_id, app_id, version, digest, yanked, bundle_digest, place in rows:
             self._version_ids[(found[app_id][0], version)] = version_id
-            info = VersionInfo(version, digest, yanked, bundle_digest, place or None)
+            info = VersionInfo(version, digest, yanked, bundle_digest, place)
             versions[app_id].append(info)
         return versions
 

@@ -167,6 +167,8 @@ class Version(Base):
     template_size: Mapped[int]
     bundle_digest: Mapped[str | None] = mapped_column(sa.String(71))
     bundle_size: Mapped[int | None]
+    # Where the template sits inside the bundle, normalised as published (NULL: the root).
+    template_path: Mapped[str | None] = mapped_column(sa.String(4096))
     parameters: Mapped[dict[str, Any]]
     outputs: Mapped[dict[str, Any]]
     capabilities: Mapped[list[Any]]

@@ -60,19 +60,6 @@ def version_base(version: VersionFields) -> dict[str, Any]:
     }
 
 
-def stored_template_path(version: object) -> str | None:
-    """Where the template sits in the version's bundle as published (None: the bundle root).
-
-    Read through ``getattr``: the ``versions.template_path`` column arrives with its own
-    migration (the publish side stores it); until then every version answers None.
-    """
-    value = getattr(version, "template_path", None)
-    return value if isinstance(value, str) and value else None
-
-
-TEMPLATE_PATH_COLUMN: Any = getattr(Version, "template_path", sa.null())
-
-
 def version_path(app_id: str, version: str) -> str:
     return f"/v1/apps/{app_id}/versions/{version}"
 
@@ -103,7 +90,7 @@ async def version_tail(session: AsyncSession, app_id: str, version: Version) -> 
         "template_url": f"{path}/template",
         "bundle_url": f"{path}/bundle" if version.bundle_digest else None,
         "bundle_digest": version.bundle_digest,
-        "template_path": stored_template_path(version),
+        "template_path": version.template_path,
     }
 
 

@@ -3,9 +3,10 @@
 Order matters for "a failed publish leaves nothing": every check (names, permission, template,
 metadata, bundle, nested references, an existing version) runs before the first byte is
 written; blobs are written before the transaction that makes them reachable commits, so no row
-ever points at missing bytes. A version is immutable: identical bytes again → ``created=False``
-(200), different bytes → 409 ``version_exists``. Concurrent publishes of one version are decided
-by the unique constraint (and, on PostgreSQL, a row lock on the app).
+ever points at missing bytes. A version is immutable: identical bytes and the same normalised
+``template_path`` again → ``created=False`` (200), anything different → 409 ``version_exists``.
+Concurrent publishes of one version are decided by the unique constraint (and, on PostgreSQL, a
+row lock on the app).
 """
 
 from __future__ import annotations
@@ -104,7 +105,12 @@ async def _existing(session: AsyncSession, checked: Checked) -> Version | None:
 
 
 def _same_or_conflict(existing: Version, checked: Checked) -> int:
-    if existing.digest == checked.digest and existing.bundle_digest == checked.bundle_digest:
+    # The template's place in the bundle is content too: install puts the template there.
+    if (existing.digest, existing.bundle_digest, existing.template_path) == (
+        checked.digest,
+        checked.bundle_digest,
+        checked.template_path,
+    ):
         return existing.id
     raise Conflict(
         "version_exists",
@@ -144,6 +150,7 @@ def _version_row(
         template_size=len(data.template),
         bundle_digest=checked.bundle_digest,
         bundle_size=len(data.bundle) if data.bundle is not None else None,
+        template_path=checked.template_path,
         parameters={key: p.to_cfn() for key, p in template.parameters.items()},
         outputs={key: o.to_cfn() for key, o in template.outputs.items()},
         capabilities=list(template.capabilities),

@@ -43,6 +43,7 @@ class Checked:
     bundle_digest: str | None
     bundle: BundleInfo | None
     template_dir: str  # the template's directory inside the bundle ("" = its root)
+    template_path: str | None = None  # the template's normalised place in the bundle (root)
 
 
 def authorize(principal: Principal, ns: str, name: str, version: str) -> None:
@@ -68,6 +69,7 @@ def check_request(
     if data.bundle is not None:
         limit = BundleLimits(settings.max_unpacked_bytes, settings.max_bundle_members)
         bundle = check_bundle(data.bundle, limit)
+    place = _template_path(data.template_path)
     return Checked(
         ns,
         name,
@@ -77,14 +79,26 @@ def check_request(
         digest_of(data.template),
         digest_of(data.bundle) if data.bundle is not None else None,
         bundle,
-        _template_dir(data.template_path),
+        posixpath.dirname(place) if place else "",
+        place,
     )
 
 
-def _template_dir(template_path: str | None) -> str:
-    if not template_path:
-        return ""
-    normalized = posixpath.normpath(template_path)
-    if template_path.startswith("/") or normalized.startswith(".."):
+def _template_path(raw: str | None) -> str | None:
+    """The normalised bundle-relative file path (None: the root), as install will read it.
+
+    Refuses what ``client.pins.checked_template_path`` would refuse, so that no stored version
+    is one that install cannot place.
+    """
+    if not raw:
+        return None
+    normalized = posixpath.normpath(raw)
+    if raw.startswith("/") or normalized == ".." or normalized.startswith("../"):
         raise Unprocessable("invalid_template_path", "template_path must stay inside the bundle")
-    return posixpath.dirname(normalized)
+    if normalized == "." or raw.endswith("/") or "\\" in raw or "\0" in raw:
+        raise Unprocessable(
+            "invalid_template_path",
+            f"template_path {raw!r} must name the template file inside the bundle, with '/' "
+            "as separator (e.g. sam/app/template.yaml)",
+        )
+    return normalized

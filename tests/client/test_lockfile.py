@@ -78,3 +78,42 @@ def test_version_changes() -> None:
     new = Lockfile({"A": entry("2.2.0"), "B": entry("1.0.0")})
     changes = lockfile.version_changes(old, new)
     assert [(c.path, c.old, c.new) for c in changes] == [("A", "2.1.0", "2.2.0")]
+
+
+def test_template_path_round_trips_and_is_omitted_when_null() -> None:
+    placed = entry(bundle_digest=OTHER, template_path="sub/dir/template.yaml")
+    lock = Lockfile({"A": placed, "B": entry()})
+    text = lockfile.dumps(lock)
+    references = json.loads(text)["references"]
+    assert references["A"]["template_path"] == "sub/dir/template.yaml"
+    assert "template_path" not in references["B"]
+    assert lockfile.loads(text) == lock
+
+
+def test_a_lockfile_written_before_template_path_reloads_byte_identical() -> None:
+    text = (
+        '{\n  "lockfile_version": 1,\n  "references": {\n    "A": {\n'
+        '      "application": "acme/tweets",\n'
+        f'      "digest": "{DIGEST}",\n'
+        '      "range": "^2.0.0",\n'
+        '      "registry": "https://r.test",\n'
+        '      "version": "2.1.0"\n    }\n  }\n}\n'
+    )
+    lock = lockfile.loads(text)
+    assert lock.references["A"].template_path is None
+    assert lockfile.dumps(lock) == text
+
+
+@pytest.mark.parametrize("place", [7, ["sub"], {"a": 1}])
+def test_a_non_string_template_path_is_refused(place: object) -> None:
+    raw = {**entry().to_json(), "template_path": place}
+    text = json.dumps({"lockfile_version": 1, "references": {"A": raw}})
+    with pytest.raises(LockfileError, match="template_path"):
+        lockfile.loads(text)
+
+
+def test_a_moved_template_is_a_difference() -> None:
+    old = Lockfile({"A": entry()})
+    new = Lockfile({"A": entry(template_path="sub/template.yaml")})
+    found = lockfile.differences(old, new)
+    assert len(found) == 1 and found[0].endswith("at sub/template.yaml")

@@ -6,15 +6,11 @@ from typing import Any
 
 import httpx
 import jsonschema
-import pytest
 from registry_samples import local_nested, tar_gz, template
 
 from registry.api.resolve import node_document
-from registry.db.models import Version
 from registry.openapi import schema_for
 from registry.resolution import Resolved, VersionInfo
-
-STORED = hasattr(Version, "template_path")
 
 
 async def resolved(api: httpx.AsyncClient, app: str) -> dict[str, Any]:
@@ -58,8 +54,6 @@ async def test_template_path_is_exposed_where_install_reads_it(
         extra={"template_path": "sam/app/template.yaml"},
     )
     assert response.status_code == 201, response.text
-    if not STORED:
-        pytest.xfail("needs the versions.template_path column, stored by the publish service")
     assert (await resolved(api, "acme/placed"))["template_path"] == "sam/app/template.yaml"
     document = await version_document(api, "acme/placed")
     assert document["template_path"] == "sam/app/template.yaml"
