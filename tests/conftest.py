@@ -3,7 +3,8 @@
 Every fixture that needs a database is parametrized by ``database_url`` over ``sqlite`` and
 ``postgresql`` (test ids ``[sqlite]`` / ``[postgresql]``). PostgreSQL comes from
 ``NESTRY_TEST_POSTGRES_URL`` (e.g. ``postgresql+asyncpg://postgres@127.0.0.1:5432/test``):
-unset → the postgresql cases are skipped; set but unreachable → they fail.
+unset → the postgresql cases are skipped (they fail when ``CI`` is true); set but
+unreachable → they fail.
 
 Speed: the migrations run once per session into a template (an SQLite file, a PostgreSQL
 ``TEMPLATE`` database); each test gets a copy.
@@ -124,12 +125,20 @@ class PgClones:
         self._dropper.shutdown(wait=True)
 
 
+def _postgres_server_or_skip() -> str:
+    """The PostgreSQL server URL; skip without one, except in CI, where PostgreSQL is required."""
+    url = os.environ.get(PG_ENV)
+    if url:
+        return url
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(f"{PG_ENV} is not set: CI runs the suite on PostgreSQL too (see .ci/run)")
+    pytest.skip(f"{PG_ENV} is not set")
+
+
 @pytest.fixture(scope="session")
 def postgres_clones() -> Iterator[PgClones]:
     """Migrates a template database once; hands out clones of it."""
-    url = os.environ.get(PG_ENV)
-    if not url:
-        pytest.skip(f"{PG_ENV} is not set")
+    url = _postgres_server_or_skip()
     template = f"nestry_tpl_{uuid.uuid4().hex[:10]}"
     run_isolated(lambda: _pg_admin(url, f'CREATE DATABASE "{template}"'))
     clones = None
@@ -147,9 +156,7 @@ def postgres_clones() -> Iterator[PgClones]:
 @pytest.fixture
 def empty_postgres_url() -> Iterator[str]:
     """An empty (unmigrated) PostgreSQL database, dropped afterwards; skipped without PG."""
-    server = os.environ.get(PG_ENV)
-    if not server:
-        pytest.skip(f"{PG_ENV} is not set")
+    server = _postgres_server_or_skip()
     name = f"nestry_e_{uuid.uuid4().hex[:12]}"
     run_isolated(lambda: _pg_admin(server, f'CREATE DATABASE "{name}"'))
     try:
