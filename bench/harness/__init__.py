@@ -1,0 +1,1 @@
+"""Shared pieces of the benchmark scripts: processes, tools, load generation, tables, plots."""

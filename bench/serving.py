@@ -1,0 +1,163 @@
+"""Serving benchmark (issue #7): our registry vs nginx (the limit) vs Verdaccio (the peer).
+
+    .venv/bin/python bench/serving.py            # full: 1,000 apps x 20 versions, 15 s per run
+    .venv/bin/python bench/serving.py --apps 100 --versions 5 --seconds 3   # a quick look
+
+All servers are up together (idle ones cost nothing) and measured in interleaved rounds, so
+that other load on the machine hits every system alike. Everything listens on 127.0.0.1 only
+and is stopped at exit; the load is ``wrk``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from contextlib import ExitStack
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from harness import (
+    corpus,
+    databases,
+    fast_seed,
+    machine,
+    nestry_seed,
+    nginx,
+    npm_storage,
+    verdaccio,
+    wrk,
+)
+from harness.nestry_server import Registry
+from harness.serving_rows import LIGHT, Probe, measure_rounds, report
+from harness.workdir import scratch
+
+APP = corpus.App(1)
+# Verdaccio's search may complete nothing in a whole run at 64 connections; a light-load probe
+# of both searches gives a ratio even then.
+LIGHT_CONNECTIONS = 4
+
+
+def _args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--apps", type=int, default=1000)
+    parser.add_argument("--versions", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument("--warmup", type=float, default=3.0)
+    parser.add_argument("--rounds", type=int, default=1, help="rows keep the median round")
+    parser.add_argument("--workers", type=int, default=machine.cores())
+    parser.add_argument("--databases", default="postgresql,sqlite")
+    parser.add_argument(
+        "--seed",
+        choices=("sql", "api"),
+        default="sql",
+        help="sql (default, fast): one app published through the API, cloned in SQL; "
+        "api: every version published through the API",
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the scratch dir (logs)")
+    return parser.parse_args()
+
+
+def _start_nestry(kind: str, args: argparse.Namespace, root: Path, stack: ExitStack) -> str:
+    """A seeded registry on ``kind``; returns its base URL (stopped when ``stack`` closes)."""
+    if kind == "postgresql":
+        database = stack.enter_context(databases.postgres())
+    else:
+        database = str(root / "registry.db")
+    registry = Registry(databases.sqlalchemy_url(database), root / "data")
+    registry.migrate()
+    token = registry.token("bench", corpus.NAMESPACE)
+    base = stack.enter_context(registry.serve(args.workers, root / "registry.log"))
+    if args.seed == "sql":
+        seconds = fast_seed.seed(base, token, database, args.apps, args.versions)
+    else:
+        seconds = nestry_seed.seed(base, token, args.apps, args.versions).seconds
+    print(f"  {kind}: seeded ({args.seed}) in {seconds:.0f} s", flush=True)
+    return base
+
+
+def _nestry_probes(system: str, base: str, args: argparse.Namespace) -> list[Probe]:
+    version = corpus.versions(args.versions)[args.versions // 2]
+    app_url = f"{base}/v1/apps/{corpus.NAMESPACE}/{APP.name}"
+    template_url = f"{app_url}/versions/{version}/template"
+    etag = httpx.get(template_url).headers.get("etag", "")
+    search = f"{base}/v1/apps?q={corpus.SEARCH_WORD}"
+    wanted = [f"{corpus.NAMESPACE}/{a.name}" for a in corpus.apps(min(10, args.apps))]
+    body = json.dumps(
+        {"requests": [{"application": a, "range": "^1.0.0"} for a in wanted], "recursive": True}
+    )
+    return [
+        Probe(system, "app document", app_url),
+        Probe(system, "version document", f"{app_url}/versions/{version}"),
+        Probe(system, "template", template_url),
+        Probe(system, "template 304", template_url, {"If-None-Match": etag}, expect=304),
+        Probe(system, f"search q={corpus.SEARCH_WORD}", search),
+        Probe(
+            system,
+            f"{LIGHT} q={corpus.SEARCH_WORD}, {LIGHT_CONNECTIONS} conns",
+            search,
+            connections=LIGHT_CONNECTIONS,
+        ),
+        Probe(system, "resolve 10 apps", f"{base}/v1/resolve", post_json=body),
+    ]
+
+
+def _nginx_probe(app_url: str, workers: int, root: Path, stack: ExitStack) -> list[Probe]:
+    """nginx serving the bytes of our app document; none when there is no document to copy."""
+    answer = httpx.get(app_url)
+    if answer.status_code != 200:
+        print(f"  nginx: not measured, the app document answered {answer.status_code}")
+        return []
+    doc = answer.content
+    url = stack.enter_context(nginx.serve_file(root / "nginx", "app.json", doc, workers))
+    return [Probe("nginx (static file)", f"app document bytes ({len(doc)} B)", url)]
+
+
+def _verdaccio_probes(args: argparse.Namespace, root: Path, stack: ExitStack) -> list[Probe]:
+    npm_storage.seed_corpus(root / "verdaccio" / "storage", args.apps, args.versions)
+    base = stack.enter_context(verdaccio.serve(root / "verdaccio"))
+    search = f"{base}/-/v1/search?text={corpus.SEARCH_WORD}&size=20"
+    return [
+        Probe("verdaccio", "package document", f"{base}/{APP.name}"),
+        Probe("verdaccio", f"search text={corpus.SEARCH_WORD}", search),
+        Probe(
+            "verdaccio",
+            f"{LIGHT} text={corpus.SEARCH_WORD}, {LIGHT_CONNECTIONS} conns",
+            search,
+            connections=LIGHT_CONNECTIONS,
+        ),
+    ]
+
+
+def main() -> None:
+    args = _args()
+    load = wrk.Load(seconds=args.seconds, warmup=args.warmup)
+    kinds = [k for k in args.databases.split(",") if k]
+    if not kinds or set(kinds) - {"postgresql", "sqlite"}:
+        raise SystemExit("--databases takes postgresql, sqlite or both (comma-separated)")
+    print(machine.describe())
+    print(
+        f"corpus: {args.apps} apps x {args.versions} versions (seeded: {args.seed}); "
+        f"wrk {load.threads} threads, {load.connections} connections, {load.seconds:g} s after "
+        f"{load.warmup:g} s warm-up, {args.rounds} round(s); registry workers: {args.workers}",
+        flush=True,
+    )
+    with scratch("serving", keep=args.keep) as root, ExitStack() as stack:
+        print(f"scratch: {root}", flush=True)
+        probes: list[Probe] = []
+        for kind in kinds:
+            (root / kind).mkdir()
+            base = _start_nestry(kind, args, root / kind, stack)
+            probes += _nestry_probes(f"nestry/{kind}", base, args)
+        peers = _nginx_probe(probes[0].url, args.workers, root, stack)
+        probes = peers + _verdaccio_probes(args, root, stack) + probes
+        rows = measure_rounds(probes, load, args.rounds)
+    print()
+    report(rows, kinds)
+
+
+if __name__ == "__main__":
+    main()
