@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
-
-import httpx
 
 from client.api_errors import (
     Guarded,
@@ -24,10 +22,20 @@ from client.api_errors import (
 )
 from client.names import AppId
 
+if TYPE_CHECKING:
+    import httpx
+
 __all__ = ["RegistryClient", "RegistryError", "RegistryUnreachableError"]
 
 MAX_DOWNLOAD = 256 * 1024 * 1024
-TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+
+
+def new_http() -> httpx.Client:
+    """A fresh ``httpx.Client``; httpx is imported here, only once a request is due (it is slow
+    to import and a warm install never needs it)."""
+    import httpx
+
+    return httpx.Client(timeout=httpx.Timeout(30.0, connect=10.0))
 
 
 def app_path(app: AppId) -> str:
@@ -44,7 +52,7 @@ class RegistryClient:
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
-        self.http = http or httpx.Client(timeout=TIMEOUT)
+        self.http = http or new_http()
 
     def close(self) -> None:
         """Close the HTTP client (an injected one too: pass a shared client only if it may)."""
@@ -80,8 +88,12 @@ class RegistryClient:
     def version_document(self, app: AppId, version: str) -> dict[str, Any]:
         return self._json("GET", version_path(app, version))
 
-    def dependents(self, app: AppId) -> dict[str, Any]:
-        return self._json("GET", f"{app_path(app)}/dependents")
+    def dependents(
+        self, app: AppId, *, limit: int | None = None, cursor: str | None = None
+    ) -> dict[str, Any]:
+        """One page of dependents; pass the answer's ``next_cursor`` back for the next."""
+        params = {k: v for k, v in {"limit": limit, "cursor": cursor}.items() if v}
+        return self._json("GET", f"{app_path(app)}/dependents", params=params)
 
     def resolve(
         self, requests: Sequence[tuple[str, str]], *, recursive: bool = True
@@ -158,6 +170,10 @@ class RegistryClient:
         path = f"{version_path(app, version)}/deprecate"
         return self._json("POST", path, json={"message": message})
 
+    def delete_app(self, app: AppId) -> dict[str, Any]:
+        """Delete ``app`` with all its versions (owners); 409 while other apps nest it."""
+        return self._json("DELETE", app_path(app))
+
     # -- plumbing ------------------------------------------------------------------------
     def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         """Any JSON endpoint (organizations, tokens, audit: ``client.api_orgs``)."""
@@ -177,6 +193,8 @@ class RegistryClient:
         headers = {"Accept": "application/json", "User-Agent": "nestry-cli"}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
+        import httpx  # loaded by now: self.http is an httpx.Client
+
         try:
             request = self.http.build_request(method, url, headers=headers, **kwargs)
             return Guarded(self.http.send(request, stream=True), url)

@@ -6,11 +6,12 @@ RegistryError               the registry refused a request (``status``, server `
 
 from __future__ import annotations
 
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from client.errors import NestryError
+
+if TYPE_CHECKING:
+    import httpx
 
 _HINTS = {
     401: "Log in again with `nestry login --registry URL` (or check NESTRY_TOKEN).",
@@ -53,6 +54,8 @@ class Guarded:
         return self.response
 
     def __exit__(self, kind: object, exc: object, tb: object) -> None:
+        import httpx  # loaded by now: we hold one of its responses
+
         self.response.close()
         if isinstance(exc, httpx.TransportError):
             raise RegistryUnreachableError(f"connection to {self.url} failed: {reason_of(exc)}")

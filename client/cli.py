@@ -1,4 +1,5 @@
-"""``nestry``: the command-line client (click). Commands live in ``client.commands``."""
+"""``nestry``: the command-line client (click). Commands live in ``client.commands``,
+listed in ``client.commands.lazy``."""
 
 from __future__ import annotations
 
@@ -6,16 +7,19 @@ from typing import Any
 
 import click
 
-from client.commands import add, auth, install, lifecycle, orgs, publish, query, sharing, tokens
 from client.commands.context import Context
 from client.commands.failures import CliFailure, failure_from
+from client.commands.lazy import LazyGroup
 from client.errors import NestryError
 
 _OS_HINT = "Check the path and its permissions."
 
 
-class NestryGroup(click.Group):
-    """Turns every ``NestryError`` into a one-line message and hint: never a traceback."""
+class NestryGroup(LazyGroup):
+    """Turns every ``NestryError`` into a one-line message and hint: never a traceback.
+
+    Commands are imported only when they run (``client.commands.lazy``): a warm install must
+    not pay for httpx and every other command's imports."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -49,11 +53,10 @@ def cli(ctx: click.Context, registry: str | None, token: str | None) -> None:
     ctx.call_on_close(state.close)
 
 
-for module in (auth, publish, query, lifecycle, add, install, orgs, sharing, tokens):
-    for command in module.COMMANDS:
-        cli.add_command(command)
-
-
 def main() -> None:
     """The ``nestry`` console script."""
     cli(prog_name="nestry")
+
+
+if __name__ == "__main__":
+    main()

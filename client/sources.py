@@ -6,14 +6,12 @@ The resolver and installer only see these protocols; ``client.api.RegistryClient
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 from urllib.parse import urlsplit, urlunsplit
-
-import httpx
 
 from client.cache import Cache, verify
 from client.errors import NestryError
@@ -96,13 +94,22 @@ class ClientFactory:
 T = TypeVar("T")
 
 
+def _is_transport_failure(exc: Exception) -> bool:
+    # httpx is imported lazily (client.api.new_http); a call that failed before importing it
+    # cannot have raised one of its errors.
+    httpx = sys.modules.get("httpx")
+    return httpx is not None and isinstance(exc, httpx.HTTPError)
+
+
 def call_registry(registry: str, what: str, call: Callable[[], T]) -> T:
     """Run one registry call; a transport failure becomes a ResolutionError naming the registry."""
     try:
         return call()
     except NestryError:
         raise
-    except httpx.HTTPError as exc:
+    except Exception as exc:
+        if not _is_transport_failure(exc):
+            raise
         raise ResolutionError(
             f"registry {registry} is unreachable while {what} ({exc.__class__.__name__}: {exc})",
             hint="Check the registry URL and your network, or use --offline with a warm cache.",
@@ -146,6 +153,8 @@ def fetch_many(fetcher: Fetcher, jobs: Sequence[FetchJob], *, workers: int = 8) 
             job.digest: fetcher.fetch(job.registry, job.url, job.digest, what=job.what)
             for job in distinct
         }
+    from concurrent.futures import ThreadPoolExecutor  # only when fetching: slow to import
+
     with ThreadPoolExecutor(max_workers=min(workers, len(distinct))) as pool:
         datas = pool.map(
             lambda j: fetcher.fetch(j.registry, j.url, j.digest, what=j.what), distinct

@@ -25,7 +25,12 @@ from registry.openapi_orgs import ORG_PATHS, ORG_SCHEMAS
 from registry.openapi_schemas import SCHEMAS, ref
 
 _SEARCH_PARAMS = [
-    _param("q", "query", "words matched as prefixes in name, description, labels, author, readme"),
+    _param(
+        "q",
+        "query",
+        "words matched in name, description, labels, author, readme; the last word also as a"
+        " prefix (search-as-you-type)",
+    ),
     _param("label", "query", "only apps with this label (repeat: all of them)"),
     _param("namespace", "query", "only apps in this namespace"),
     _param(
@@ -35,6 +40,16 @@ _SEARCH_PARAMS = [
         {"enum": ["relevance", "downloads", "name", "updated"]},
     ),
     _param("limit", "query", "page size", {"type": "integer", "minimum": 1, "maximum": 100}),
+    _param("cursor", "query", "next_cursor of the previous page"),
+]
+
+_PAGE_PARAMS = [
+    _param(
+        "limit",
+        "query",
+        "page size (default 100)",
+        {"type": "integer", "minimum": 1, "maximum": 500},
+    ),
     _param("cursor", "query", "next_cursor of the previous page"),
 ]
 
@@ -86,6 +101,14 @@ CORE_PATHS: dict[str, dict[str, Operation]] = {
             body=ref("AppPatch"),
             auth=True,
             errors=("400", "401", "403", "404", "413", "415", "422"),
+        ),
+        "delete": op(
+            "Delete the app with all its versions (owners); 409 app_has_dependents while "
+            "versions of other apps nest it. Blobs stay (content-addressed, maybe shared)",
+            _ok("AppDeleted"),
+            params=APP_PARAMS,
+            auth=True,
+            errors=("401", "403", "404", "409"),
         ),
     },
     _VERSION: {
@@ -170,7 +193,11 @@ FEATURE_PATHS: dict[str, dict[str, Operation]] = {
         )
     },
     _APP + "/dependents": {
-        "get": op("App versions that nest this app", _ok("Dependents"), params=APP_PARAMS)
+        "get": op(
+            "App versions that nest this app, a page at a time",
+            _ok("Dependents"),
+            params=[*APP_PARAMS, *_PAGE_PARAMS],
+        )
     },
     "/v1/openapi.json": {
         "get": op("This document", {"200": _json("OpenAPI 3.1", {"type": "object"})}, errors=())

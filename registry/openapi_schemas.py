@@ -224,16 +224,19 @@ RESOLVE_RESULT: Schema = {
 RESOLVE_RESPONSE = obj(["results"], {"results": {"type": "array", "items": ref("ResolveResult")}})
 
 DEPENDENTS = obj(
-    ["dependents"],
+    ["dependents", "next_cursor"],
     {
         "dependents": {
             "type": "array",
             "items": _all(
                 {"application": STRING, "version": STRING, "logical_id": STRING, "range": STRING}
             ),
-        }
+        },
+        "next_cursor": NULLABLE_STRING,
     },
 )
+
+APP_DELETED = _all({"deleted": STRING, "versions": {"type": "array", "items": STRING}})
 
 WHOAMI = _all(
     {
@@ -265,6 +268,7 @@ SCHEMAS: dict[str, Schema] = {
     "ResolveResult": RESOLVE_RESULT,
     "ResolveResponse": RESOLVE_RESPONSE,
     "Dependents": DEPENDENTS,
+    "AppDeleted": APP_DELETED,
     "Whoami": WHOAMI,
     "Health": HEALTH,
 }

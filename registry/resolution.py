@@ -11,13 +11,14 @@ application that level needs, never once per node.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from client.errors import InvalidNameError, InvalidRangeError, NestryError
 from client.names import parse_app_id
-from client.ranges import Range, is_dist_tag, max_satisfying
+from client.ranges import is_dist_tag, max_satisfying
 
 
 class ResolveLimitError(NestryError):
@@ -220,7 +221,7 @@ def _resolve_one(
 def _pick(app: AppVersions, text: str) -> VersionInfo | NestryError:
     """The version a range or dist-tag selects; yanked versions are never picked."""
     by_version = {v.version: v for v in app.versions}
-    if is_dist_tag(text):
+    if _is_tag(text):
         tagged = by_version.get(app.dist_tags.get(text, ""))
         if tagged is None:
             return NoMatchingVersionError(f"{app.application} has no dist-tag {text!r}.")
@@ -229,15 +230,25 @@ def _pick(app: AppVersions, text: str) -> VersionInfo | NestryError:
                 f"Dist-tag {text!r} of {app.application} points at yanked {tagged.version}."
             )
         return tagged
+    candidates = tuple(v.version for v in app.versions if not v.yanked)
     try:
-        wanted = Range.parse(text)
+        best = _best(text, candidates)
     except InvalidRangeError as exc:
         return exc
-    yanked = {v.version for v in app.versions if v.yanked}
-    best = max_satisfying([v.version for v in app.versions], wanted, exclude=yanked)
     if best is None:
         return NoMatchingVersionError(f"No version of {app.application} satisfies {text!r}.")
     return by_version[best]
+
+
+# Per process: the same ranges over the same (immutable, published) versions come back on
+# every request; parsing and sorting them again was a sixth of a resolve's CPU. A new or
+# yanked version changes ``candidates``, hence the key.
+_is_tag = functools.lru_cache(maxsize=1024)(is_dist_tag)
+
+
+@functools.lru_cache(maxsize=8192)
+def _best(text: str, candidates: tuple[str, ...]) -> str | None:
+    return max_satisfying(candidates, text)  # raises InvalidRangeError (never cached)
 
 
 def _fail(pending: _Pending, code: str, message: str) -> Failed:

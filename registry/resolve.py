@@ -2,7 +2,8 @@
 
 Each provider call is a fixed number of queries however many applications it is asked about,
 so resolving a tree costs a few queries per level. Only applications the principal may read are
-returned (``registry.access``); the others look missing, hence ``app_not_found``.
+returned (``registry.access``); the others look missing, hence ``app_not_found``. The
+statements that do not depend on the principal are built once, with expanding parameters.
 """
 
 from __future__ import annotations
@@ -17,6 +18,36 @@ from registry.access import readable_apps
 from registry.auth import Principal
 from registry.db import models as m
 from registry.resolution import AppVersions, Dependency, VersionInfo, VersionKey
+
+_IDS: sa.BindParameter[int] = sa.bindparam("ids", expanding=True)
+_DEPENDENCIES = (
+    sa.select(
+        m.Dependency.version_id,
+        m.Dependency.logical_id,
+        m.Dependency.target_app,
+        m.Dependency.external_id,
+        m.Dependency.range,
+    )
+    .where(m.Dependency.version_id.in_(_IDS), m.Dependency.kind == "registry")
+    .order_by(m.Dependency.id)
+)
+_VERSIONS = sa.select(
+    m.Version.id,
+    m.Version.app_id,
+    m.Version.version,
+    m.Version.digest,
+    m.Version.yanked,
+    m.Version.bundle_digest,
+    m.Version.template_path,
+).where(m.Version.app_id.in_(_IDS))
+_TAGS = (
+    sa.select(m.DistTag.app_id, m.DistTag.tag, m.Version.version)
+    .join(m.Version, m.Version.id == m.DistTag.version_id)
+    .where(m.DistTag.app_id.in_(_IDS))
+)
+_APPS = sa.select(m.App.id, m.Namespace.name, m.App.name, m.App.name_canonical).join(
+    m.Namespace, m.Namespace.id == m.App.namespace_id
+)
 
 
 class DatabaseProvider:
@@ -46,44 +77,28 @@ class DatabaseProvider:
         by_id = {self._version_ids[k]: k for k in keys if k in self._version_ids}
         if not by_id:
             return {}
-        rows = await self.session.execute(
-            sa.select(m.Dependency)
-            .where(m.Dependency.version_id.in_(by_id), m.Dependency.kind == "registry")
-            .order_by(m.Dependency.id)
-        )
+        rows = await self.session.execute(_DEPENDENCIES, {"ids": list(by_id)})
         deps: dict[VersionKey, list[Dependency]] = defaultdict(list)
-        for dep in rows.scalars():
+        for version_id, logical_id, target_app, external_id, range_ in rows:
             # A reference without SemanticVersion means latest (as checked at publish time).
-            target = dep.target_app or dep.external_id or ""
-            entry = Dependency(dep.logical_id, target, dep.range or "latest")
-            deps[by_id[dep.version_id]].append(entry)
+            entry = Dependency(logical_id, target_app or external_id or "", range_ or "latest")
+            deps[by_id[version_id]].append(entry)
         return deps
 
     async def _visible_apps(self, apps: Collection[str]) -> dict[int, tuple[str, str]]:
         """``{app id: (canonical, display)}`` of the readable ones among ``apps``."""
         pairs = [tuple(a.split("/", 1)) for a in apps]
         rows = await self.session.execute(
-            sa.select(m.App.id, m.Namespace.name, m.App.name, m.App.name_canonical)
-            .join(m.Namespace, m.Namespace.id == m.App.namespace_id)
-            .where(sa.tuple_(m.Namespace.name, m.App.name_canonical).in_(pairs))
-            .where(readable_apps(self.principal))
+            _APPS.where(sa.tuple_(m.Namespace.name, m.App.name_canonical).in_(pairs)).where(
+                readable_apps(self.principal)
+            )
         )
         return {
             app_id: (f"{ns}/{canonical}", f"{ns}/{name}") for app_id, ns, name, canonical in rows
         }
 
     async def _versions(self, found: dict[int, tuple[str, str]]) -> dict[int, list[VersionInfo]]:
-        rows = await self.session.execute(
-            sa.select(
-                m.Version.id,
-                m.Version.app_id,
-                m.Version.version,
-                m.Version.digest,
-                m.Version.yanked,
-                m.Version.bundle_digest,
-                m.Version.template_path,
-            ).where(m.Version.app_id.in_(found))
-        )
+        rows = await self.session.execute(_VERSIONS, {"ids": list(found)})
         versions: dict[int, list[VersionInfo]] = defaultdict(list)
         for version_id, app_id, version, digest, yanked, bundle_digest, place in rows:
             self._version_ids[(found[app_id][0], version)] = version_id
@@ -92,11 +107,7 @@ class DatabaseProvider:
         return versions
 
     async def _tags(self, found: dict[int, tuple[str, str]]) -> dict[int, dict[str, str]]:
-        rows = await self.session.execute(
-            sa.select(m.DistTag.app_id, m.DistTag.tag, m.Version.version)
-            .join(m.Version, m.Version.id == m.DistTag.version_id)
-            .where(m.DistTag.app_id.in_(found))
-        )
+        rows = await self.session.execute(_TAGS, {"ids": list(found)})
         tags: dict[int, dict[str, str]] = defaultdict(dict)
         for app_id, tag, version in rows:
             tags[app_id][tag] = version

@@ -50,8 +50,10 @@ class RegistryState:
     app_docs: LruCache[int, tuple[tuple[object, ...], bytes, str]] = field(
         default_factory=lambda: LruCache(2048)
     )
-    # version id -> the immutable part of its version document, rendered
-    version_parts: LruCache[int, bytes] = field(default_factory=lambda: LruCache(8192))
+    # (version id, digest, published_at) -> the immutable part of its version document, rendered
+    version_parts: LruCache[tuple[int, str, object], bytes] = field(
+        default_factory=lambda: LruCache(8192)
+    )
     auth_failures: FailureLimiter | None = None  # made from the settings when not given
 
     def __post_init__(self) -> None:

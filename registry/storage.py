@@ -10,7 +10,7 @@ import hashlib
 import os
 import tempfile
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 DIGEST_PREFIX = "sha256:"
 
@@ -22,6 +22,11 @@ class BlobStore(Protocol):
 
     def get(self, digest: str) -> bytes:
         """The bytes of ``digest``; ``KeyError`` when absent."""
+        ...
+
+    def open(self, digest: str) -> BinaryIO:
+        """The bytes of ``digest`` to read in pieces (the caller closes it); ``KeyError``
+        when absent. Large blobs (bundles) are streamed from here, never read whole."""
         ...
 
     def exists(self, digest: str) -> bool: ...
@@ -58,6 +63,12 @@ class FilesystemBlobStore:
     def get(self, digest: str) -> bytes:
         try:
             return self._path(digest).read_bytes()
+        except FileNotFoundError:
+            raise KeyError(digest) from None
+
+    def open(self, digest: str) -> BinaryIO:
+        try:
+            return self._path(digest).open("rb")
         except FileNotFoundError:
             raise KeyError(digest) from None
 

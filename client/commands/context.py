@@ -6,20 +6,23 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import httpx
 
-from client.api import TIMEOUT, RegistryClient
+from client.api import RegistryClient, new_http
 from client.config import Config, RegistryTarget, config_path
 from client.names import AppId
 from client.output import Output
 
-HttpFactory = Callable[[str], httpx.Client]
+if TYPE_CHECKING:
+    import httpx
+
+HttpFactory = Callable[[str], "httpx.Client"]
 
 
 def _default_http(base_url: str) -> httpx.Client:
-    return httpx.Client(timeout=TIMEOUT)
+    return new_http()
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""``GET``/``PATCH /v1/apps/{ns}/{name}``: the app document and its editable fields."""
+"""``GET``/``PATCH``/``DELETE /v1/apps/{ns}/{name}``: the app document, its editable fields,
+and deleting the app (owners; ``services.deletion``)."""
 
 from __future__ import annotations
 
@@ -6,15 +7,15 @@ import json
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from registry.access import can_admin, can_publish
-from registry.api.context import principal_of, reader_of, state_of, who_of
+from registry.api.context import principal_of, reader_of, state_of, who_of, writer_of
 from registry.api.responses import json_bytes, json_document
 from registry.db.models import App, utcnow
 from registry.errors import ApiError, Forbidden, NotFound, Unauthorized, Unprocessable
-from registry.services import audit, search_index
+from registry.services import audit, deletion, search_index
 from registry.services.documents import app_document, render
 from registry.services.lookup import app_stamp, find_app
 from registry.services.metadata import validate_labels
@@ -71,6 +72,23 @@ async def patch_app(request: Request) -> Response:
         return json_document(request, await app_document(session, ns, app))
 
 
+async def delete_app(request: Request) -> Response:
+    """404 when the caller may not read the app, 403 without the owner role, 409 while nested."""
+    state = state_of(request)
+    principal = await writer_of(request)
+    ns, name = request.path_params["ns"].lower(), request.path_params["name"]
+    await state.downloads.flush()  # counts of the rows about to go land first, not on reused ids
+    async with state.database.writer() as session:
+        app = await find_app(session, ns, name, principal)
+        if not can_admin(principal, ns):
+            raise Forbidden("forbidden", f"only owners of {ns!r} may delete its apps")
+        versions = await deletion.delete_app(
+            session, app, ns, principal, who_of(request, principal)
+        )
+        await session.commit()
+    return JSONResponse({"deleted": f"{ns}/{app.name}", "versions": versions})
+
+
 async def _json_body(request: Request) -> Any:
     if not request.headers.get("content-type", "").lower().startswith("application/json"):
         raise ApiError(
@@ -119,4 +137,5 @@ def _optional_text(key: str, value: Any) -> str | None:
 routes: list[BaseRoute] = [
     Route("/v1/apps/{ns}/{name}", get_app, methods=["GET"]),
     Route("/v1/apps/{ns}/{name}", patch_app, methods=["PATCH"]),
+    Route("/v1/apps/{ns}/{name}", delete_app, methods=["DELETE"]),
 ]

@@ -1,18 +1,21 @@
 """Version reads: the version document, and the immutable template and bundle bytes.
 
-Template and bundle responses are the hot path: one query, bytes from an in-memory cache (or
-the blob store), an ``ETag`` equal to the digest, cached forever by clients and proxies, and a
-download counted in memory (never a write per request).
+Template and bundle responses are the hot path: one query, an ``ETag`` equal to the digest,
+cached forever by clients and proxies, and a download counted in memory (never a write per
+request). Templates come from an in-memory cache (or the blob store); bundles (up to 50 MiB) are
+streamed from the blob store in pieces, never held whole in memory.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import io
+from collections.abc import AsyncIterator
+from typing import Any, BinaryIO
 
 import anyio.to_thread
 import sqlalchemy as sa
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
 from registry.api.context import reader_of, state_of
@@ -23,6 +26,7 @@ from registry.services.documents import etag_of, render, version_head, version_t
 from registry.services.lookup import version_row
 
 IMMUTABLE = "max-age=31536000, immutable"
+CHUNK = 256 * 1024
 
 
 async def get_version(request: Request) -> Response:
@@ -31,14 +35,16 @@ async def get_version(request: Request) -> Response:
     principal = await reader_of(request)
     row = await version_row(state.database, *_path(request), principal)
     app_id = f"{request.path_params['ns'].lower()}/{row.app_name}"
-    tail = state.version_parts.get(row.id)
+    # Keyed by more than the id: SQLite hands the id of a deleted highest row out again.
+    key = (row.id, row.digest, row.published_at)
+    tail = state.version_parts.get(key)
     if tail is None:
         async with state.database.reader() as session:
             full = await session.get(Version, row.id)
             if full is None:  # deleted since the row was read
                 raise NotFound("version_not_found", "no such version")
             tail = render(await version_tail(session, app_id, full))[0][1:-1]
-        state.version_parts.put(row.id, tail)
+        state.version_parts.put(key, tail)
     body = render(version_head(app_id, row))[0][:-1] + b"," + tail + b"}"
     return json_bytes(request, body, etag_of(body))
 
@@ -55,32 +61,55 @@ async def _locate(request: Request) -> sa.Row[Any]:
 
 async def get_template(request: Request) -> Response:
     row = await _locate(request)
-    return await _blob_response(request, row, row.digest, "application/x-yaml", cache=True)
+    headers = _cache_headers(row, row.digest)
+    if etag_matches(request, headers["ETag"]):
+        return Response(status_code=304, headers=headers)
+    state = state_of(request)
+    data = state.templates.get(row.digest)
+    if data is None:
+        data = await anyio.to_thread.run_sync(state.blobs.get, row.digest)
+        state.templates.put(row.digest, data)
+    state.downloads.record(row.app_id, row.id)
+    return Response(data, media_type="application/x-yaml", headers=headers)
 
 
 async def get_bundle(request: Request) -> Response:
     row = await _locate(request)
     if row.bundle_digest is None:
         raise NotFound("bundle_not_found", "this version has no code bundle")
-    return await _blob_response(request, row, row.bundle_digest, "application/gzip", cache=False)
-
-
-async def _blob_response(
-    request: Request, row: sa.Row[Any], digest: str, media_type: str, *, cache: bool
-) -> Response:
-    state = state_of(request)
-    etag = f'"{digest}"'
-    privacy = "public, " if row.visibility == "public" else "private, "
-    headers = {"ETag": etag, "Cache-Control": privacy + IMMUTABLE}
-    if etag_matches(request, etag):
+    headers = _cache_headers(row, row.bundle_digest)
+    if etag_matches(request, headers["ETag"]):
         return Response(status_code=304, headers=headers)
-    data = state.templates.get(digest) if cache else None
-    if data is None:
-        data = await anyio.to_thread.run_sync(state.blobs.get, digest)
-        if cache:
-            state.templates.put(digest, data)
+    state = state_of(request)
+    handle = await anyio.to_thread.run_sync(state.blobs.open, row.bundle_digest)
+    try:
+        size = await anyio.to_thread.run_sync(_size_of, handle)
+    except BaseException:
+        handle.close()
+        raise
     state.downloads.record(row.app_id, row.id)
-    return Response(data, media_type=media_type, headers=headers)
+    headers["Content-Length"] = str(size)
+    return StreamingResponse(_pieces(handle), media_type="application/gzip", headers=headers)
+
+
+def _cache_headers(row: sa.Row[Any], digest: str) -> dict[str, str]:
+    privacy = "public, " if row.visibility == "public" else "private, "
+    return {"ETag": f'"{digest}"', "Cache-Control": privacy + IMMUTABLE}
+
+
+def _size_of(handle: BinaryIO) -> int:
+    size = handle.seek(0, io.SEEK_END)
+    handle.seek(0)
+    return size
+
+
+async def _pieces(handle: BinaryIO) -> AsyncIterator[bytes]:
+    """The file in ``CHUNK``-sized pieces, each read off the event loop; closed at the end."""
+    try:
+        while piece := await anyio.to_thread.run_sync(handle.read, CHUNK):
+            yield piece
+    finally:
+        handle.close()
 
 
 _VERSION = "/v1/apps/{ns}/{name}/versions/{version}"

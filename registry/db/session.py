@@ -9,6 +9,12 @@ PostgreSQL uses one engine for both.
 Hot single-statement reads go through ``Database.first``: on SQLite a synchronous engine run
 in a worker thread (one thread hop per request instead of aiosqlite's one per cursor call), on
 PostgreSQL an autocommit connection (no BEGIN/ROLLBACK round trips).
+
+PostgreSQL's pool holds as many connections as a worker serves requests at once
+(``PG_POOL_SIZE``; ``PG_MAX_OVERFLOW`` more for bursts, closed again when returned): a pool
+smaller than the concurrency keeps opening and closing connections under load. A database on
+the loopback interface is reached without TLS: asyncpg otherwise first tries to negotiate SSL on
+every new connection, which buys nothing over loopback.
 """
 
 from __future__ import annotations
@@ -29,6 +35,9 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.sql.base import Executable
 
 BUSY_TIMEOUT_MS = 30_000
+PG_POOL_SIZE = 20
+PG_MAX_OVERFLOW = 10
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
 class Database:
@@ -41,7 +50,7 @@ class Database:
             self.read_engine = _sqlite_engine(url, immediate=False, pool_size=5)
             self.write_engine = _sqlite_engine(url, immediate=True, pool_size=1)
         else:
-            self.read_engine = create_async_engine(url, pool_size=10, max_overflow=10)
+            self.read_engine = _postgres_engine(url)
             self.write_engine = self.read_engine
         self._sync_reader = _sqlite_sync_engine(url) if self.is_sqlite else None
         self._autocommit = self.read_engine.execution_options(isolation_level="AUTOCOMMIT")
@@ -77,6 +86,24 @@ class Database:
         await self.read_engine.dispose()
         if self.write_engine is not self.read_engine:
             await self.write_engine.dispose()
+
+
+def _postgres_engine(url: str) -> AsyncEngine:
+    return create_async_engine(
+        url,
+        pool_size=PG_POOL_SIZE,
+        max_overflow=PG_MAX_OVERFLOW,
+        connect_args=postgres_connect_args(url),
+    )
+
+
+def postgres_connect_args(url: str) -> dict[str, Any]:
+    """``ssl=False`` for asyncpg on a loopback host unless the URL chooses SSL itself."""
+    parsed = make_url(url)
+    chooses_ssl = any(key in parsed.query for key in ("ssl", "sslmode"))
+    if parsed.get_driver_name() != "asyncpg" or chooses_ssl or parsed.host not in LOOPBACK_HOSTS:
+        return {}
+    return {"ssl": False}
 
 
 def _first_sync(engine: Engine, statement: Executable) -> Row[Any] | None:

@@ -100,6 +100,9 @@ async def _check_registry(
             .where(Namespace.name == app_id.namespace.lower())
             .where(App.name_canonical == app_id.name.lower())
             .where(readable_apps(ctx.principal))
+            # Held until the publish commits, so a concurrent delete of the child waits for
+            # it and then sees this version among the child's dependents (PostgreSQL).
+            .with_for_update(read=True, of=App)
         )
     ).first()
     if app is None:

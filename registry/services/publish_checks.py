@@ -70,6 +70,7 @@ def check_request(
         limit = BundleLimits(settings.max_unpacked_bytes, settings.max_bundle_members)
         bundle = check_bundle(data.bundle, limit)
     place = _template_path(data.template_path)
+    _check_place(place, bundle)
     return Checked(
         ns,
         name,
@@ -102,3 +103,26 @@ def _template_path(raw: str | None) -> str | None:
             "as separator (e.g. sam/app/template.yaml)",
         )
     return normalized
+
+
+def _check_place(place: str | None, bundle: BundleInfo | None) -> None:
+    """A place inside the bundle needs a bundle, and must not be one of its directories.
+
+    The template itself need not be in the bundle: install writes the published template at
+    ``place`` (over any copy the bundle holds there), but refuses when a directory is there.
+    """
+    if place is None:
+        return
+    if bundle is None:
+        raise Unprocessable(
+            "invalid_template_path",
+            f"template_path {place!r} names a place inside the bundle, but no bundle was sent; "
+            "send the bundle, or leave template_path out",
+        )
+    inside = place + "/"
+    if any(path.startswith(inside) for path in bundle.files):
+        raise Unprocessable(
+            "invalid_template_path",
+            f"template_path {place!r} is a directory in the bundle; name the template file "
+            f"(e.g. {place}/template.yaml)",
+        )

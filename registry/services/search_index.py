@@ -48,6 +48,12 @@ async def refresh(session: AsyncSession, app_id: int) -> None:
         await session.execute(_FTS_INSERT, fields)
 
 
+async def remove(session: AsyncSession, app_id: int) -> None:
+    """Drop the search document of an app about to be deleted (PostgreSQL: it goes with the row)."""
+    if session.get_bind().dialect.name != "postgresql":
+        await session.execute(_FTS_DELETE, {"id": app_id})
+
+
 async def _readme(session: AsyncSession, app_id: int) -> str:
     """The readme of the version ``latest`` points at, else of the newest version."""
     latest = sa.select(DistTag.version_id).where(DistTag.app_id == app_id, DistTag.tag == "latest")

@@ -64,7 +64,7 @@ def test_lifecycle_calls(client: RegistryClient) -> None:
     assert client.yank(APP, "1.0.0", "bad")["yanked"] is True
     assert client.unyank(APP, "1.0.0")["yanked"] is False
     assert client.deprecate(APP, "1.0.0", "old")["deprecated"] == "old"
-    assert client.dependents(APP) == {"dependents": []}
+    assert client.dependents(APP) == {"dependents": [], "next_cursor": None}
 
 
 def test_not_found_carries_status_and_server_code(client: RegistryClient) -> None:

@@ -84,3 +84,55 @@ async def test_unknown_app_is_404(api: httpx.AsyncClient) -> None:
     response = await api.get("/v1/apps/acme/missing/dependents")
     assert response.status_code == 404
     jsonschema.validate(response.json(), schema_for("Error"))
+
+
+async def _page(api: httpx.AsyncClient, query: str) -> dict[str, Any]:
+    response = await api.get(f"/v1/apps/acme/base/dependents?{query}")
+    assert response.status_code == 200, response.text
+    jsonschema.validate(response.json(), schema_for("Dependents"))
+    page: dict[str, Any] = response.json()
+    return page
+
+
+async def test_pages_never_repeat_or_skip_a_dependent(
+    api: httpx.AsyncClient, publish: Callable[..., Any]
+) -> None:
+    await put(publish, "acme/base", "1.0.0", template())
+    for index, ns in enumerate(("zeta", "acme", "mid")):
+        for version in ("1.0.0", "1.1.0"):
+            nests = {"A": ("acme/base", "^1"), "B": ("acme/base", "1.0.0")}
+            await put(publish, f"{ns}/user{index}", version, template(**nests))
+    assert len(await dependents(api, "acme/base")) == 12
+    for size in (1, 5, 12, 100):
+        everything = await dependents(api, "acme/base")
+        seen: list[dict[str, Any]] = []
+        page = await _page(api, f"limit={size}")
+        while True:
+            assert len(page["dependents"]) <= size
+            seen += page["dependents"]
+            if page["next_cursor"] is None:
+                break
+            # Published after the first page: it sorts before the cursor, so never appears.
+            if size == 5 and len(seen) == 5:
+                await put(publish, "aaa/late", "1.0.0", template(A=("acme/base", "^1")))
+            page = await _page(api, f"limit={size}&cursor={page['next_cursor']}")
+        assert seen == everything, size
+    first = await _page(api, "")
+    assert len(first["dependents"]) == 13 and first["next_cursor"] is None  # default 100
+
+
+async def test_page_parameters_are_checked(
+    api: httpx.AsyncClient, publish: Callable[..., Any]
+) -> None:
+    await put(publish, "acme/base", "1.0.0", template())
+    for query, code in [
+        ("limit=0", "invalid_query"),
+        ("limit=501", "invalid_query"),
+        ("limit=ten", "invalid_query"),
+        ("cursor=not-a-cursor", "invalid_cursor"),
+        ("cursor=WyJuYW1lIiwiYSIsMV0", "invalid_cursor"),  # a search cursor
+    ]:
+        response = await api.get(f"/v1/apps/acme/base/dependents?{query}")
+        assert response.status_code == 400, query
+        assert response.json()["error"]["code"] == code, query
+    assert (await _page(api, "limit=500"))["next_cursor"] is None

@@ -97,6 +97,8 @@ WRITES: list[tuple[str, str, dict[str, Any], dict[str, int]]] = [
         {"role": "reader"},
         expect(OWNERS, anonymous=401),
     ),
+    # Last: the owner (last of KINDS) deletes the app, after everyone else was refused.
+    ("DELETE", f"/v1/apps/{SECRET}", {}, expect(OWNERS, anonymous=401)),
 ]
 # Routes every caller may use, or that are about the caller itself.
 NOT_APP_DATA = {"/healthz", "/metrics", "/v1/openapi.json", "/v1/whoami", "/v1/apps", "/v1/tokens"}

@@ -83,3 +83,36 @@ async def test_a_name_that_merely_starts_with_two_dots_is_accepted(
     response = await publish("acme", "demo", "1.0.0", template(), bundle=BUNDLE, extra=extra)
     assert response.status_code == 201, response.text
     assert await stored_path(api, "acme/demo") == "..sam/template.yaml"
+
+
+async def _refused_and_nothing_stored(
+    publish: Any, stored: Any, bundle: bytes | None, place: str
+) -> str:
+    before = await stored()
+    extra = {"template_path": place}
+    response = await publish("acme", "demo", "1.0.0", template(), bundle=bundle, extra=extra)
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["code"] == "invalid_template_path"
+    assert await stored() == before
+    return str(response.json()["error"]["message"])
+
+
+async def test_a_template_path_without_a_bundle_is_refused(publish: Any, stored: Any) -> None:
+    message = await _refused_and_nothing_stored(publish, stored, None, "sam/app/template.yaml")
+    assert "'sam/app/template.yaml'" in message and "no bundle" in message
+
+
+async def test_a_template_path_naming_a_bundle_directory_is_refused(
+    publish: Any, stored: Any
+) -> None:
+    message = await _refused_and_nothing_stored(publish, stored, BUNDLE, "./sub/dir")
+    assert "'sub/dir' is a directory" in message
+
+
+async def test_a_template_path_naming_a_bundle_file_is_accepted(
+    api: httpx.AsyncClient, publish: Any
+) -> None:
+    extra = {"template_path": "sub/dir/template.yaml"}
+    response = await publish("acme", "demo", "1.0.0", template(), bundle=BUNDLE, extra=extra)
+    assert response.status_code == 201, response.text
+    assert await stored_path(api, "acme/demo") == "sub/dir/template.yaml"

@@ -245,3 +245,15 @@ async def test_depth_is_capped() -> None:
         await resolve([Request("acme/n0", "1")], provider, limits=Limits(max_depth=5))
     nodes = await resolve([Request("acme/n0", "1")], provider, limits=Limits(max_depth=9))
     assert isinstance(nodes[0], Resolved)
+
+
+async def test_picks_follow_new_and_yanked_versions_across_calls() -> None:
+    # Picks are cached per process by (range, versions): a changed version list is a new key.
+    before = StaticProvider({"acme/x": app("acme/x", "1.0.0", "1.1.0")})
+    assert version_of(await resolve_one(before, "acme/x", "^1.0.0")) == "1.1.0"
+    published = StaticProvider({"acme/x": app("acme/x", "1.0.0", "1.1.0", "1.2.0")})
+    assert version_of(await resolve_one(published, "acme/x", "^1.0.0")) == "1.2.0"
+    yanked = StaticProvider({"acme/x": app("acme/x", "1.0.0", "1.1.0", "1.2.0", yanked=["1.2.0"])})
+    assert version_of(await resolve_one(yanked, "acme/x", "^1.0.0")) == "1.1.0"
+    for _ in range(2):  # an invalid range fails every time, not only while uncached
+        assert code_of(await resolve_one(before, "acme/x", ">=1 <")) == "invalid_range"

@@ -73,6 +73,17 @@ async def test_matches_description_labels_author_and_prefixes(
     assert (await search(api, "q=nothing-like-this"))["results"] == []
 
 
+async def test_only_the_last_word_is_a_prefix(
+    api: httpx.AsyncClient, publish: Callable[..., Any]
+) -> None:
+    await publish_all(publish)
+    assert names(await search(api, "q=rss+fee")) == ["beta/feed-reader"]
+    assert names(await search(api, "q=twitter+sour")) == ["alpha/twitter-source"]
+    # Earlier words are complete: "rs" and "twit" are no words of any app.
+    assert (await search(api, "q=rs+feeds"))["results"] == []
+    assert (await search(api, "q=twit+source"))["results"] == []
+
+
 async def test_summary_shape(api: httpx.AsyncClient, publish: Callable[..., Any]) -> None:
     await publish_all(publish)
     metadata = {"description": "Streams tweets", "labels": ["social"]}

@@ -67,9 +67,11 @@ def test_user_text_never_reaches_fts_syntax(q: str, terms: tuple[str, ...]) -> N
     assert terms_of(q) == terms
 
 
-def test_fts_queries_quote_and_prefix_every_term() -> None:
-    assert fts5_query(("near", "x")) == '"near"* "x"*'
-    assert tsquery(("near", "x")) == "near:* & x:*"
+def test_fts_queries_quote_every_term_and_prefix_the_last() -> None:
+    assert fts5_query(("near", "x")) == '"near" "x"*'
+    assert tsquery(("near", "x")) == "near & x:*"
+    assert (fts5_query(("x",)), tsquery(("x",))) == ('"x"*', "x:*")
+    assert (fts5_query(()), tsquery(())) == ("", "")
 
 
 @pytest.mark.parametrize(

@@ -28,3 +28,14 @@ def test_missing_and_malformed_digests(tmp_path):
     for bad in ("sha256:../../etc/passwd", "md5:abc", "sha256:" + "g" * 64):
         with pytest.raises(KeyError):
             store.get(bad)
+
+
+def test_open_reads_a_blob_in_pieces(tmp_path):
+    store = FilesystemBlobStore(tmp_path)
+    digest = store.put(b"0123456789")
+    with store.open(digest) as handle:
+        assert handle.read(4) == b"0123"
+        assert handle.read() == b"456789"
+    for absent in (digest_of(b"never stored"), "sha256:../../etc/passwd"):
+        with pytest.raises(KeyError):
+            store.open(absent)
