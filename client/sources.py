@@ -146,17 +146,24 @@ class Fetcher:
 
 
 def fetch_many(fetcher: Fetcher, jobs: Sequence[FetchJob], *, workers: int = 8) -> dict[str, bytes]:
-    """Fetch each distinct digest once, concurrently; the first failure is raised."""
+    """Fetch each distinct digest once, concurrently; the first failure is raised.
+
+    Cache hits are read in this thread: a warm install then starts no thread at all.
+    """
     distinct = list({job.digest: job for job in jobs}.values())
-    if len(distinct) <= 1:
-        return {
-            job.digest: fetcher.fetch(job.registry, job.url, job.digest, what=job.what)
-            for job in distinct
-        }
+    found: dict[str, bytes] = {}
+    for job in distinct:
+        cached = fetcher.cache.get(job.digest)
+        if cached is not None:
+            found[job.digest] = cached
+    missing = [job for job in distinct if job.digest not in found]
+    if len(missing) <= 1:
+        for job in missing:
+            found[job.digest] = fetcher.fetch(job.registry, job.url, job.digest, what=job.what)
+        return found
     from concurrent.futures import ThreadPoolExecutor  # only when fetching: slow to import
 
-    with ThreadPoolExecutor(max_workers=min(workers, len(distinct))) as pool:
-        datas = pool.map(
-            lambda j: fetcher.fetch(j.registry, j.url, j.digest, what=j.what), distinct
-        )
-        return {job.digest: data for job, data in zip(distinct, datas, strict=True)}
+    with ThreadPoolExecutor(max_workers=min(workers, len(missing))) as pool:
+        datas = pool.map(lambda j: fetcher.fetch(j.registry, j.url, j.digest, what=j.what), missing)
+        found.update((job.digest, data) for job, data in zip(missing, datas, strict=True))
+    return found

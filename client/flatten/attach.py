@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from client.flatten.ids import fresh_id
+
 _ID_SECTIONS = ("Resources", "Parameters", "Conditions", "Mappings")
 
 
@@ -27,7 +29,7 @@ def attach_reference(
         if not isinstance(own, str):
             return {**entry, "Condition": condition}
         if own not in combined:
-            combined[own] = _fresh(f"{own}And{condition}", taken)
+            combined[own] = fresh_id(f"{own}And{condition}", taken)
             taken.add(combined[own])
             conditions[combined[own]] = {"Fn::And": [{"Condition": own}, {"Condition": condition}]}
         return {**entry, "Condition": combined[own]}
@@ -52,11 +54,3 @@ def _depends(resource: Any, extra: list[str]) -> Any:
 def _section(doc: dict[str, Any], key: str) -> dict[str, Any]:
     value = doc.get(key)
     return value if isinstance(value, dict) else {}
-
-
-def _fresh(base: str, taken: set[str]) -> str:
-    candidate, counter = base, 1
-    while candidate in taken:
-        counter += 1
-        candidate = f"{base}{counter}"
-    return candidate

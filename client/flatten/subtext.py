@@ -12,6 +12,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from client.flatten.ids import fresh_id
+
 Node = Any
 _VARIABLE = re.compile(r"\$\{([^}]*)\}")
 _UNSAFE = re.compile(r"[^A-Za-z0-9_]")
@@ -93,7 +95,7 @@ def _texts_for(targets: dict[str, Node], taken: set[str]) -> dict[str, str]:
     taken |= {m.group(1) for t in texts.values() for m in _VARIABLE.finditer(t)}
     for name in targets:
         if name not in texts:
-            var = _fresh(_UNSAFE.sub("", name) or "Var", taken)
+            var = fresh_id(_UNSAFE.sub("", name) or "Var", taken)
             taken.add(var)
             texts[name] = "${" + var + "}"
     return texts
@@ -101,11 +103,3 @@ def _texts_for(targets: dict[str, Node], taken: set[str]) -> dict[str, str]:
 
 def _bound(targets: dict[str, Node], texts: dict[str, str]) -> dict[str, Node]:
     return {texts[name][2:-1]: node for name, node in targets.items() if _inline_text(node) is None}
-
-
-def _fresh(base: str, taken: set[str]) -> str:
-    candidate, counter = base, 1
-    while candidate in taken:
-        counter += 1
-        candidate = f"{base}{counter}"
-    return candidate
