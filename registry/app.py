@@ -27,6 +27,7 @@ from registry.api import (
 )
 from registry.api.errors import EXCEPTION_HANDLERS, CatchAllMiddleware
 from registry.db.session import Database
+from registry.doc_cache import ClearOnWrite
 from registry.metrics import MetricsMiddleware
 from registry.services.downloads import DownloadCounter, periodic_flush
 from registry.settings import Settings
@@ -46,7 +47,11 @@ def _routes() -> list[BaseRoute]:
 
 def _middleware() -> list[Middleware]:
     # Metrics outermost, so 500s produced by the catch-all are counted too.
-    return [Middleware(MetricsMiddleware), Middleware(CatchAllMiddleware)]
+    return [
+        Middleware(MetricsMiddleware),
+        Middleware(CatchAllMiddleware),
+        Middleware(ClearOnWrite),
+    ]
 
 
 def create_app(settings: Settings) -> Starlette:

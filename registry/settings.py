@@ -33,6 +33,7 @@ class Settings:
     max_bundle_members: int = 10_000
     anonymous_read: bool = True
     download_flush_seconds: float = 5.0
+    public_cache_seconds: float = 1.0  # staleness bound of anonymous template/bundle lookups
     default_visibility: str = "private"  # of apps first published in a namespace without one
     auth_failure_limit: int = 10  # failed authentications per address and window → 429
     auth_failure_window_seconds: int = 60
@@ -65,6 +66,7 @@ class Settings:
             max_bundle_members=_int(env, "NESTRY_MAX_BUNDLE_FILES", 10_000),
             anonymous_read=_bool(env, "NESTRY_ANONYMOUS_READ", True),
             download_flush_seconds=float(_int(env, "NESTRY_DOWNLOAD_FLUSH_SECONDS", 5)),
+            public_cache_seconds=_int(env, "NESTRY_PUBLIC_CACHE_MS", 1000, minimum=0) / 1000,
             default_visibility=_visibility(env, "NESTRY_DEFAULT_VISIBILITY"),
             auth_failure_limit=_int(env, "NESTRY_AUTH_FAILURE_LIMIT", 10),
             auth_failure_window_seconds=_int(env, "NESTRY_AUTH_FAILURE_WINDOW_SECONDS", 60),
@@ -75,7 +77,7 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite+aiosqlite:///{path}"
 
 
-def _int(env: Mapping[str, str], key: str, default: int) -> int:
+def _int(env: Mapping[str, str], key: str, default: int, *, minimum: int = 1) -> int:
     text = env.get(key)
     if not text:
         return default
@@ -83,8 +85,8 @@ def _int(env: Mapping[str, str], key: str, default: int) -> int:
         value = int(text)
     except ValueError:
         raise SettingsError(f"{key}={text!r} is not a whole number") from None
-    if value <= 0:
-        raise SettingsError(f"{key} must be positive, got {value}")
+    if value < minimum:
+        raise SettingsError(f"{key} must be at least {minimum}, got {value}")
     return value
 
 

@@ -6,7 +6,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from registry.db.session import Database
-from registry.doc_cache import LruCache
+from registry.doc_cache import LruCache, PublicLookups
 from registry.principals import PrincipalCache
 from registry.ratelimit import FailureLimiter
 from registry.services.downloads import DownloadCounter
@@ -55,8 +55,10 @@ class RegistryState:
         default_factory=lambda: LruCache(8192)
     )
     auth_failures: FailureLimiter | None = None  # made from the settings when not given
+    public_lookups: PublicLookups = field(init=False)
 
     def __post_init__(self) -> None:
+        self.public_lookups = PublicLookups(self.settings.public_cache_seconds)
         if self.auth_failures is None:
             self.auth_failures = FailureLimiter(
                 self.settings.auth_failure_limit, self.settings.auth_failure_window_seconds

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import AsyncIterator
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 import anyio.to_thread
 import sqlalchemy as sa
@@ -55,8 +55,19 @@ def _path(request: Request) -> tuple[str, str, str]:
 
 
 async def _locate(request: Request) -> sa.Row[Any]:
+    """The version's row; anonymous lookups of public versions reuse a recent answer."""
+    state = state_of(request)
     principal = await reader_of(request)
-    return await version_row(state_of(request).database, *_path(request), principal)
+    if principal.authenticated:
+        return await version_row(state.database, *_path(request), principal)
+    key = _path(request)
+    cached = state.public_lookups.get(key)
+    if cached is not None:
+        return cast("sa.Row[Any]", cached)
+    row = await version_row(state.database, *key, principal)
+    if row.visibility == "public":
+        state.public_lookups.put(key, row)
+    return row
 
 
 async def get_template(request: Request) -> Response:

@@ -11,13 +11,11 @@ from typing import Any
 
 import httpx
 import pytest
+from install_samples import lint_errors, sam_translate
 from install_support import Env, user_template
 
 from client.cache import Cache
 from client.install_errors import OfflineError
-
-pytest.importorskip("install_samples")
-from install_samples import lint_errors, sam_translate
 
 APP_TEMPLATE = """\
 AWSTemplateFormatVersion: "2010-09-09"

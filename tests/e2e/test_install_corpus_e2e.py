@@ -15,14 +15,12 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+from install_samples import DUMMIES, lint_errors, lint_findings, sam_translate
 from install_support import CORPUS, Env, user_template
 
 from client.cache import Cache
 from client.publish import prepare
 from client.template import LocationKind, Template, parse_template
-
-pytest.importorskip("install_samples")
-from install_samples import lint_errors, lint_findings, sam_translate
 
 # Refused at publish by design (no Resources / placeholder name); see the corpus README.
 UNUSABLE = {
@@ -33,30 +31,6 @@ UNUSABLE = {
 # from there: published with `nestry publish`'s code from a copy of the repository's layout.
 OUTSIDE_BUNDLE = {
     "awslabs__realworld-serverless-application__sam_app_template.yaml": "sam/app/template.yaml"
-}
-# Plausible values for required parameters (cfn-lint checks literal ARNs and names).
-DUMMIES = {
-    "SumoAccessID": "suABCDEF123456",
-    "SumoAccessKey": "dummy-access-key",
-    "AthenaCatalogName": "my-catalog",
-    "SpillBucket": "my-spill-bucket",
-    "DataBucket": "my-data-bucket",
-    "DynamoDBStreamArn": (
-        "arn:aws:dynamodb:us-east-1:123456789012:table/T/stream/2020-01-01T00:00:00.000"
-    ),
-    "SearchText": "serverless",
-    "TweetProcessorFunctionName": "my-function",
-    "SNSTopicArn": "arn:aws:sns:us-east-1:123456789012:alerts",
-    "SourceSNSArn": "arn:aws:sns:us-east-1:123456789012:source",
-    "DestinationSNSArn": "arn:aws:sns:us-east-1:123456789012:destination",
-    "EventsRuleName": "my-rule",
-    "FunctionResouceName": "my-function",
-    "ApplicationId": "arn:aws:serverlessrepo:us-east-1:123456789012:applications/app",
-    "StackName": "my-stack",
-    "CodeBuildProjectName": "my-project",
-    "DestinationArn": "arn:aws:lambda:us-east-1:123456789012:function:destination",
-    "NRLicenseKey": "0123456789abcdef0123456789abcdef01234567",
-    "EventProcessorFunctionName": "my-function",
 }
 
 

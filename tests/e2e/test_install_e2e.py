@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
+from install_samples import LEAF, MID, lint_errors, lint_findings, sam_translate
 from install_support import (
     TWITTER,
     TWITTER_METADATA,
@@ -20,9 +21,6 @@ from install_support import (
 from client.cache import Cache
 from client.install import InstallOptions, update
 from client.outdated import outdated, tree
-
-pytest.importorskip("install_samples")
-from install_samples import LEAF, MID, lint_errors, lint_findings, sam_translate
 
 
 @pytest.fixture

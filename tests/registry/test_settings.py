@@ -45,8 +45,16 @@ def test_values_from_the_environment():
         ("NESTRY_MAX_TEMPLATE_BYTES", "1MB"),
         ("NESTRY_MAX_BUNDLE_BYTES", "-1"),
         ("NESTRY_ANONYMOUS_READ", "maybe"),
+        ("NESTRY_PUBLIC_CACHE_MS", "-1"),
+        ("NESTRY_DOWNLOAD_FLUSH_SECONDS", "0"),
     ],
 )
 def test_bad_values_name_the_variable(key, value):
     with pytest.raises(SettingsError, match=key):
         Settings.from_env({key: value})
+
+
+def test_public_cache_can_be_turned_off_and_defaults_to_one_second():
+    assert Settings.from_env({"NESTRY_PUBLIC_CACHE_MS": "0"}).public_cache_seconds == 0
+    assert Settings.from_env({"NESTRY_PUBLIC_CACHE_MS": "250"}).public_cache_seconds == 0.25
+    assert Settings.from_env({}).public_cache_seconds == 1.0

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import cfnlint.api
+from install_samples import DUMMIES, AnyManagedPolicy
 from samtranslator.translator.transform import transform
 
 from client.template import dump_template, load_template
@@ -18,53 +19,10 @@ UNUSABLE = {
     "awslabs__aws-sam-cli__tests_integration_testdata_package_aws-serverlessrepo-application.yaml",
     "awslabs__aws-sam-cli__tests_integration_testdata_publish_template_create_app.yaml",
 }
-# Plausible values for the corpus' required parameters (cfn-lint checks literal ARNs and names).
-DUMMIES = {
-    "SumoAccessID": "suABCDEF123456",
-    "SumoAccessKey": "dummy-access-key",
-    "AthenaCatalogName": "my-catalog",
-    "SpillBucket": "my-spill-bucket",
-    "DataBucket": "my-data-bucket",
-    "DynamoDBStreamArn": (
-        "arn:aws:dynamodb:us-east-1:123456789012:table/Table/stream/2020-01-01T00:00:00.000"
-    ),
-    "SearchText": "serverless",
-    "TweetProcessorFunctionName": "my-function",
-    "Stage": "dev",
-    "SNSTopicArn": "arn:aws:sns:us-east-1:123456789012:alerts",
-    "SourceSNSArn": "arn:aws:sns:us-east-1:123456789012:source",
-    "DestinationSNSArn": "arn:aws:sns:us-east-1:123456789012:destination",
-    "EventsRuleName": "my-rule",
-    "FunctionResouceName": "my-function",
-    "ApplicationId": "arn:aws:serverlessrepo:us-east-1:123456789012:applications/app",
-    "StackName": "my-stack",
-    "CodeBuildProjectName": "my-project",
-    "DestinationArn": "arn:aws:lambda:us-east-1:123456789012:function:destination",
-    "NRLicenseKey": "0123456789abcdef0123456789abcdef01234567",
-    "EventProcessorFunctionName": "my-function",
-}
 
 # Optional parameters whose defaults ("") only make sense with a condition the child does not
 # check: the child's own lint cannot see the default, the flattened output's lint can.
 OVERRIDES = {"CloudTrailTargetS3BucketName": "my-trail-bucket"}
-
-
-class AnyManagedPolicy:
-    """Stands in for the IAM ListPolicies call SAM makes: every AWS managed policy exists."""
-
-    def load(self) -> dict[str, str]:
-        return _AnyPolicyMap()
-
-
-class _AnyPolicyMap(dict[str, str]):
-    def get(self, key: str, default: Any = None) -> str:  # type: ignore[override]
-        return f"arn:aws:iam::aws:policy/{key}"
-
-    def __contains__(self, key: object) -> bool:
-        return True
-
-    def __getitem__(self, key: str) -> str:
-        return self.get(key)
 
 
 def corpus_files() -> list[Path]:

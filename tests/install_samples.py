@@ -149,3 +149,31 @@ def sam_translate(path: Path) -> dict[str, Any]:
             del os.environ["AWS_DEFAULT_REGION"]
         else:
             os.environ["AWS_DEFAULT_REGION"] = previous
+
+
+# Plausible values for the corpus' required parameters (cfn-lint checks literal ARNs and
+# names), shared by the flatten and the install corpus tests.
+DUMMIES = {
+    "SumoAccessID": "suABCDEF123456",
+    "SumoAccessKey": "dummy-access-key",
+    "AthenaCatalogName": "my-catalog",
+    "SpillBucket": "my-spill-bucket",
+    "DataBucket": "my-data-bucket",
+    "DynamoDBStreamArn": (
+        "arn:aws:dynamodb:us-east-1:123456789012:table/Table/stream/2020-01-01T00:00:00.000"
+    ),
+    "SearchText": "serverless",
+    "TweetProcessorFunctionName": "my-function",
+    "Stage": "dev",
+    "SNSTopicArn": "arn:aws:sns:us-east-1:123456789012:alerts",
+    "SourceSNSArn": "arn:aws:sns:us-east-1:123456789012:source",
+    "DestinationSNSArn": "arn:aws:sns:us-east-1:123456789012:destination",
+    "EventsRuleName": "my-rule",
+    "FunctionResouceName": "my-function",
+    "ApplicationId": "arn:aws:serverlessrepo:us-east-1:123456789012:applications/app",
+    "StackName": "my-stack",
+    "CodeBuildProjectName": "my-project",
+    "DestinationArn": "arn:aws:lambda:us-east-1:123456789012:function:destination",
+    "NRLicenseKey": "0123456789abcdef0123456789abcdef01234567",
+    "EventProcessorFunctionName": "my-function",
+}
