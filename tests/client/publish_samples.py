@@ -5,7 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-CORPUS = Path("/work/shared/corpus/sar-templates")
+from corpus import CORPUS
+
 REALWORLD = "awslabs__realworld-serverless-application__"
 FUNCTION = """Transform: AWS::Serverless-2016-10-31
 Resources:

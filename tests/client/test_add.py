@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
+from corpus import CORPUS
 
 from client.add import AddError, NewReference, add_reference, default_logical_id
 from client.template import LocationKind, load_template, parse_template
 
-CORPUS = Path("/work/shared/corpus/sar-templates")
 TEMPLATES = sorted(
     p
     for p in CORPUS.glob("*.yaml")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from corpus import CORPUS
 
 from client.api import RegistryError, RegistryUnreachableError
 from client.cli import cli
@@ -17,7 +18,6 @@ from client.errors import InvalidRangeError, NestryError
 from client.install_errors import DigestMismatchError, FrozenLockfileError
 from client.output import Output
 
-CORPUS = Path("/work/shared/corpus/sar-templates")
 JANITOR = CORPUS / "lumigo-io__SAR-Lambda-Janitor__template.yaml"
 
 

@@ -9,6 +9,7 @@ import tarfile
 from pathlib import Path
 
 import pytest
+from corpus import CORPUS
 from publish_samples import FUNCTION, realworld, write
 
 from client.packing import BundlePlan, PackingError, plan_bundle
@@ -16,7 +17,6 @@ from client.publish import prepare
 from client.tarball import pack
 from client.template import load_template, parse_template
 
-CORPUS = Path("/work/shared/corpus/sar-templates")
 POWER_TUNING = CORPUS / "alexcasalboni__aws-lambda-power-tuning__template.yaml"
 
 

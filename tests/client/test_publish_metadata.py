@@ -6,11 +6,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from corpus import CORPUS
 
 from client.errors import MetadataError
 from client.publish import PublishInputError, merge_metadata, prepare
 
-CORPUS = Path("/work/shared/corpus/sar-templates")
 JANITOR = CORPUS / "lumigo-io__SAR-Lambda-Janitor__template.yaml"
 TWITTER = CORPUS / "awslabs__aws-serverless-twitter-event-source__template.yaml"
 CREATE_APP = (

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from corpus import CORPUS
 
 from client.api import RegistryClient
 from client.cache import Cache
@@ -19,7 +20,6 @@ from client.sources import ClientFactory
 # The sample templates and the cfn-lint / SAM judges live with the client unit tests.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "client"))
 
-CORPUS = Path("/work/shared/corpus/sar-templates")
 TWITTER = CORPUS / "awslabs__aws-serverless-twitter-event-source__template.yaml"
 TWITTER_METADATA = {
     "name": "twitter-event-source",

@@ -11,12 +11,12 @@ from typing import Any  # the live_registry fixture's LiveRegistry (tests/confte
 
 import pytest
 from click.testing import CliRunner, Result
+from corpus import CORPUS
 
 from client.cli import cli
 from client.commands.context import Context
 from client.template import LocationKind, parse_template
 
-CORPUS = Path("/work/shared/corpus/sar-templates")
 JANITOR = CORPUS / "lumigo-io__SAR-Lambda-Janitor__template.yaml"
 TWITTER = CORPUS / "awslabs__aws-serverless-twitter-event-source__template.yaml"
 

@@ -8,11 +8,10 @@ from pathlib import Path
 from typing import Any  # the live_registry fixture's LiveRegistry (tests/conftest.py)
 
 from click.testing import CliRunner, Result
+from corpus import CORPUS
 
 from client.cli import cli
 from client.commands.context import Context
-
-CORPUS = Path("/work/shared/corpus/sar-templates")
 
 
 def run(tmp_path: Path, *args: str, **env: str) -> Result:

@@ -10,11 +10,12 @@ from typing import Any
 import httpx
 import pytest
 from click.testing import CliRunner, Result
+from corpus import CORPUS
 
 from client.cli import cli
 from client.commands.context import Context
 
-JANITOR = Path("/work/shared/corpus/sar-templates/lumigo-io__SAR-Lambda-Janitor__template.yaml")
+JANITOR = CORPUS / "lumigo-io__SAR-Lambda-Janitor__template.yaml"
 
 
 @pytest.fixture

@@ -15,8 +15,9 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+from corpus import CORPUS
 from install_samples import DUMMIES, lint_errors, lint_findings, sam_translate
-from install_support import CORPUS, Env, user_template
+from install_support import Env, user_template
 
 from client.cache import Cache
 from client.publish import prepare

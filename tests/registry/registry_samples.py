@@ -4,12 +4,6 @@ from __future__ import annotations
 
 import io
 import tarfile
-from pathlib import Path
-
-# CI lays shared/ beside the clone; a developer session has /work/shared.
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "sar-templates"
-if not CORPUS.is_dir():
-    CORPUS = Path("/work/shared/corpus/sar-templates")
 
 
 def template(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import posixpath
 
-from registry_samples import CORPUS, tar_gz
+from corpus import CORPUS
+from registry_samples import tar_gz
 
 from client.template import Limits, LocationKind, parse_template
 

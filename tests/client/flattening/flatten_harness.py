@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import cfnlint.api
+from corpus import CORPUS
 from install_samples import DUMMIES, AnyManagedPolicy
 from samtranslator.translator.transform import transform
 
 from client.template import dump_template, load_template
 
-CORPUS = Path("/work/shared/corpus/sar-templates")
 # Both refused by publish (no Resources / placeholder app); nothing to inline.
 UNUSABLE = {
     "awslabs__aws-sam-cli__tests_integration_testdata_package_aws-serverlessrepo-application.yaml",

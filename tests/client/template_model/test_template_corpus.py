@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import datetime
 import re
-from pathlib import Path
 from typing import Any
 
 import cfnlint.decode
 import pytest
+from corpus import CORPUS
 
 from client.errors import MetadataError, TemplateStructureError
 from client.template import LocationKind, dump_template, load_template, parse_template
 
-CORPUS = Path("/work/shared/corpus/sar-templates")
 NO_RESOURCES = (
     "awslabs__aws-sam-cli__tests_integration_testdata_package_aws-serverlessrepo-application.yaml"
 )
