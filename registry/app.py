@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import contextlib
+import sys
+from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute
+from starlette.types import Message, Receive, Scope, Send
 
+from registry import hot_reads
+from registry.access_log import AccessLog
 from registry.api import (
     apps,
     audit,
@@ -27,8 +33,7 @@ from registry.api import (
 )
 from registry.api.errors import EXCEPTION_HANDLERS, CatchAllMiddleware
 from registry.db.session import Database
-from registry.doc_cache import ClearOnWrite
-from registry.metrics import MetricsMiddleware
+from registry.metrics import Metrics, MetricsMiddleware
 from registry.services.downloads import DownloadCounter, periodic_flush
 from registry.settings import Settings
 from registry.state import RegistryState
@@ -45,37 +50,89 @@ def _routes() -> list[BaseRoute]:
     return [*routes, *apps.routes, *versions.routes]
 
 
-def _middleware() -> list[Middleware]:
+def _middleware(metrics: Metrics) -> list[Middleware]:
     # Metrics outermost, so 500s produced by the catch-all are counted too.
-    return [
-        Middleware(MetricsMiddleware),
-        Middleware(CatchAllMiddleware),
-        Middleware(ClearOnWrite),
-    ]
+    return [Middleware(MetricsMiddleware, metrics=metrics), Middleware(CatchAllMiddleware)]
 
 
-def create_app(settings: Settings) -> Starlette:
+class RegistryApp(Starlette):
+    """Starlette, with the hot read path (``registry.hot_reads``) answered before routing."""
+
+    def __init__(self, metrics: Metrics, **options: Any) -> None:
+        super().__init__(middleware=_middleware(metrics), **options)
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        state: RegistryState | None = getattr(self.state, "registry", None)  # once started
+        if scope["type"] != "http" or state is None:
+            await super().__call__(scope, receive, send)
+            return
+        status = await hot_reads.answer(state, self.metrics, scope, send)
+        log = state.access_log
+        if status is not None:
+            if log is not None:
+                log.record(scope, status)
+            return
+        if log is None:
+            await super().__call__(scope, receive, send)
+            return
+        status = 500  # unless a response starts
+
+        async def noting_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        try:
+            await super().__call__(scope, receive, noting_status)
+        finally:
+            log.record(scope, status)
+
+
+@asynccontextmanager
+async def background(work: Coroutine[Any, Any, None] | None) -> AsyncIterator[None]:
+    """Run ``work`` (if any) while the block runs; cancel it after."""
+    if work is None:
+        yield
+        return
+    task = asyncio.create_task(work)
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+def create_app(settings: Settings) -> RegistryApp:
     """A registry app; engines and counters live only while its lifespan runs."""
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
-        database = Database(settings.database_url)
+        database = Database(settings.database_url, listen=settings.listen_for_changes)
         state = RegistryState(
             settings=settings,
             database=database,
             blobs=FilesystemBlobStore(settings.blob_dir),
             downloads=DownloadCounter(database),
+            access_log=AccessLog(sys.stdout) if settings.access_log else None,
         )
+        state.downloads.flushed = state.public_reads.forget_counts
         app.state.registry = state
+        await database.changes.start()
         try:
-            async with periodic_flush(state.downloads, settings.download_flush_seconds):
+            async with (
+                periodic_flush(state.downloads, settings.download_flush_seconds),
+                background(state.access_log.run() if state.access_log else None),
+            ):
                 yield {"registry": state}
         finally:
             await database.dispose()
 
-    return Starlette(
+    return RegistryApp(
+        Metrics(),
         routes=_routes(),
-        middleware=_middleware(),
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
     )

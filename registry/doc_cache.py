@@ -1,19 +1,21 @@
 """In-process caches of rendered documents (the read path's ready bytes).
 
-Entries carry a *stamp* read from the database on every request (for apps:
-``(updated_at, downloads)``); a cached body is used only while its stamp still matches, so
-several workers, each with its own cache, never serve a stale document. Every change to an app
-or its versions bumps ``apps.updated_at`` (``search_index.refresh`` does it) and every download
-flush changes ``apps.downloads``.
+Two kinds. For authenticated callers, entries carry a *stamp* read from the database on every
+request (for apps: ``(updated_at, downloads)``) and are used only while it matches: every
+change to an app or its versions bumps ``apps.updated_at`` (``search_index.refresh``) and every
+download flush changes ``apps.downloads``. For anonymous callers of public apps (``PublicReads``)
+no query at all: validity comes from the change feed (``registry.change_feed``) or a time bound.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from registry.change_feed import ChangeFeed
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -39,50 +41,64 @@ class LruCache(Generic[K, V]):
     def clear(self) -> None:
         self._items.clear()
 
+    def drop(self, keep: Callable[[V], bool]) -> None:
+        """Remove the entries whose value ``keep`` rejects."""
+        for key in [key for key, value in self._items.items() if not keep(value)]:
+            del self._items[key]
 
-class PublicLookups:
-    """Anonymous lookups of *public* versions, reused for at most ``ttl`` seconds.
 
-    The template and bundle endpoints are the hottest read path and their answers for a public
-    app are already cacheable for a year by any HTTP cache in front of us (``Cache-Control:
-    public, immutable``); what can change is only whether the app is still public or still
-    there. So an anonymous lookup is reused for ``ttl`` seconds without a query. Every write
-    this process handles clears the table at once (``ClearOnWrite``); a write handled by another
-    worker or replica shows here within ``ttl`` (``NESTRY_PUBLIC_CACHE_MS``, 0 turns it off).
-    Authenticated callers and private apps never use it.
+class PublicReads:
+    """What anonymous callers are told about *public* apps, reused without a query.
+
+    Holds version lookups (for the template and bundle endpoints) and whole ready responses
+    (for ``registry.hot_reads``). Anything an anonymous caller may read is public, so one
+    answer serves them all; what can change it is a write to the app (visibility, yank, tags,
+    deletion). Validity comes from the ``ChangeFeed``: while it is live, entries last until a
+    change notice clears them; without it, at most ``ttl`` seconds (``NESTRY_PUBLIC_CACHE_MS``;
+    0 turns reuse off). Download counts change unnoticed (``DownloadCounter`` flushes are not
+    reported), so answers showing them are kept at most ``max_age``. Commits made by this
+    process clear the table at once either way. Authenticated callers never use it.
     """
 
-    def __init__(self, ttl: float, max_entries: int = 8192) -> None:
+    def __init__(self, feed: ChangeFeed, ttl: float, max_entries: int = 8192) -> None:
         self.ttl = ttl
-        self._items: LruCache[tuple[str, ...], tuple[float, object]] = LruCache(max_entries)
+        self._feed = feed
+        # key -> (expiry without a live feed, expiry with one, generation, value)
+        self._items: LruCache[Hashable, tuple[float, float, int, object]] = LruCache(max_entries)
+        feed.subscribe(self.clear)
 
-    def get(self, key: tuple[str, ...]) -> object | None:
+    @property
+    def generation(self) -> int:
+        """Note it before querying; pass it to ``put`` with the answer."""
+        return self._feed.generation
+
+    def get(self, key: Hashable) -> object | None:
         entry = self._items.get(key)
-        if entry is None or entry[0] < time.monotonic():
+        if entry is None:
             return None
-        return entry[1]
+        unfed_expiry, fed_expiry, generation, value = entry
+        if generation != self._feed.generation:
+            return None
+        if (fed_expiry if self._feed.live else unfed_expiry) < time.monotonic():
+            return None
+        return value
 
-    def put(self, key: tuple[str, ...], value: object) -> None:
-        if self.ttl > 0:
-            self._items.put(key, (time.monotonic() + self.ttl, value))
+    def put(
+        self, key: Hashable, value: object, generation: int, max_age: float | None = None
+    ) -> None:
+        """Keep ``value`` unless a change was noticed since ``generation`` was read.
+
+        ``max_age`` bounds an answer that also shows what changes unnoticed (download counts).
+        """
+        if generation != self._feed.generation or not (self._feed.live or self.ttl > 0):
+            return
+        now = time.monotonic()
+        live_expiry = math.inf if max_age is None else now + max_age
+        self._items.put(key, (min(now + self.ttl, live_expiry), live_expiry, generation, value))
 
     def clear(self) -> None:
         self._items.clear()
 
-
-class ClearOnWrite:
-    """ASGI middleware: after any request that may write, forget this process's public lookups."""
-
-    SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in self.SAFE_METHODS:
-            await self.app(scope, receive, send)
-            return
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            scope["app"].state.registry.public_lookups.clear()
+    def forget_counts(self) -> None:
+        """Drop the answers showing download counts (this process has just flushed its own)."""
+        self._items.drop(lambda entry: entry[1] == math.inf)

@@ -122,10 +122,10 @@ class MetricsMiddleware:
         finally:
             elapsed = time.perf_counter() - started
             method = scope["method"] if scope["method"] in _METHODS else "OTHER"
-            self.metrics.observe(method, _route_template(scope), status, elapsed)
+            self.metrics.observe(method, route_template(scope), status, elapsed)
 
 
-def _route_template(scope: Scope) -> str:
+def route_template(scope: Scope) -> str:
     # The router records the matched route in the scope it was handed (the same dict).
     route = scope.get("route")
     path = getattr(route, "path", None)

@@ -33,7 +33,11 @@ class Settings:
     max_bundle_members: int = 10_000
     anonymous_read: bool = True
     download_flush_seconds: float = 5.0
-    public_cache_seconds: float = 1.0  # staleness bound of anonymous template/bundle lookups
+    # Staleness bound of what anonymous callers are told about public apps when no change feed
+    # is live (SQLite; or PostgreSQL with listen_for_changes off or its listener down).
+    public_cache_seconds: float = 1.0
+    listen_for_changes: bool = True  # PostgreSQL LISTEN (registry.change_feed)
+    access_log: bool = False  # registry.access_log; `serve` turns it on unless --no-access-log
     default_visibility: str = "private"  # of apps first published in a namespace without one
     auth_failure_limit: int = 10  # failed authentications per address and window → 429
     auth_failure_window_seconds: int = 60
@@ -67,6 +71,8 @@ class Settings:
             anonymous_read=_bool(env, "NESTRY_ANONYMOUS_READ", True),
             download_flush_seconds=float(_int(env, "NESTRY_DOWNLOAD_FLUSH_SECONDS", 5)),
             public_cache_seconds=_int(env, "NESTRY_PUBLIC_CACHE_MS", 1000, minimum=0) / 1000,
+            listen_for_changes=_bool(env, "NESTRY_LISTEN", True),
+            access_log=_bool(env, "NESTRY_ACCESS_LOG", False),
             default_visibility=_visibility(env, "NESTRY_DEFAULT_VISIBILITY"),
             auth_failure_limit=_int(env, "NESTRY_AUTH_FAILURE_LIMIT", 10),
             auth_failure_window_seconds=_int(env, "NESTRY_AUTH_FAILURE_WINDOW_SECONDS", 60),

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
+from registry.access_log import AccessLog
+from registry.change_feed import ChangeFeed
 from registry.db.session import Database
-from registry.doc_cache import LruCache, PublicLookups
+from registry.doc_cache import LruCache, PublicReads
 from registry.principals import PrincipalCache
 from registry.ratelimit import FailureLimiter
 from registry.services.downloads import DownloadCounter
@@ -55,14 +57,19 @@ class RegistryState:
         default_factory=lambda: LruCache(8192)
     )
     auth_failures: FailureLimiter | None = None  # made from the settings when not given
-    public_lookups: PublicLookups = field(init=False)
+    access_log: AccessLog | None = None
+    public_reads: PublicReads = field(init=False)
 
     def __post_init__(self) -> None:
-        self.public_lookups = PublicLookups(self.settings.public_cache_seconds)
+        self.public_reads = PublicReads(self.changes, self.settings.public_cache_seconds)
         if self.auth_failures is None:
             self.auth_failures = FailureLimiter(
                 self.settings.auth_failure_limit, self.settings.auth_failure_window_seconds
             )
+
+    @property
+    def changes(self) -> ChangeFeed:
+        return self.database.changes
 
     @property
     def limiter(self) -> FailureLimiter:

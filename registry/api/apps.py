@@ -12,9 +12,10 @@ from starlette.routing import BaseRoute, Route
 
 from registry.access import can_admin, can_publish
 from registry.api.context import principal_of, reader_of, state_of, who_of, writer_of
-from registry.api.responses import json_bytes, json_document
+from registry.api.responses import conditional, json_document, json_ok
 from registry.db.models import App, utcnow
 from registry.errors import ApiError, Forbidden, NotFound, Unauthorized, Unprocessable
+from registry.hot_reads import remember
 from registry.services import audit, deletion, search_index
 from registry.services.documents import app_document, render
 from registry.services.lookup import app_stamp, find_app
@@ -27,6 +28,7 @@ _DESCRIPTION_MAX = 16_384
 async def get_app(request: Request) -> Response:
     state = state_of(request)
     principal = await reader_of(request)
+    generation = state.public_reads.generation  # before any query: see PublicReads.put
     ns, name = request.path_params["ns"].lower(), request.path_params["name"]
     found = await app_stamp(state.database, ns, name, principal)
     stamp = (found.updated_at, found.downloads)
@@ -38,7 +40,12 @@ async def get_app(request: Request) -> Response:
                 raise NotFound("app_not_found", f"no application {ns}/{name}")
             cached = (stamp, *render(await app_document(session, ns, app)))
         state.app_docs.put(found.id, cached)
-    return json_bytes(request, cached[1], cached[2])
+    ok = json_ok(cached[1], cached[2])
+    if not principal.authenticated and found.visibility == "public":
+        # Shows download counts, which change unnoticed: kept one flush interval at most.
+        flush = state.settings.download_flush_seconds
+        remember(state.public_reads, request, ok, generation, max_age=flush)
+    return conditional(request, ok)
 
 
 async def patch_app(request: Request) -> Response:

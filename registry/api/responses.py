@@ -9,6 +9,8 @@ from starlette.responses import Response
 
 from registry.services.documents import render
 
+JSON = "application/json"
+
 
 def etag_matches(request: Request, etag: str) -> bool:
     header = request.headers.get("if-none-match")
@@ -26,7 +28,21 @@ def json_document(request: Request, document: dict[str, Any], status: int = 200)
 
 def json_bytes(request: Request, body: bytes, etag: str, status: int = 200) -> Response:
     """``json_document`` for a body rendered already."""
-    headers = {"ETag": etag, "Cache-Control": "no-cache"}
-    if status == 200 and etag_matches(request, etag):
-        return Response(status_code=304, headers=headers)
-    return Response(body, status_code=status, media_type="application/json", headers=headers)
+    if status != 200:
+        return Response(body, status, {"ETag": etag, "Cache-Control": "no-cache"}, JSON)
+    return conditional(request, json_ok(body, etag))
+
+
+def json_ok(body: bytes, etag: str) -> Response:
+    """The 200 answer with a rendered JSON document, whatever the request's conditions."""
+    return Response(body, 200, {"ETag": etag, "Cache-Control": "no-cache"}, JSON)
+
+
+def conditional(request: Request, ok: Response) -> Response:
+    """``ok``, or a 304 with its validators when the client holds that version already."""
+    etag = ok.headers["etag"]
+    if etag_matches(request, etag):
+        return Response(
+            status_code=304, headers={"ETag": etag, "Cache-Control": ok.headers["cache-control"]}
+        )
+    return ok

@@ -19,9 +19,10 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
 from registry.api.context import reader_of, state_of
-from registry.api.responses import etag_matches, json_bytes
+from registry.api.responses import conditional, etag_matches, json_ok
 from registry.db.models import Version
 from registry.errors import NotFound
+from registry.hot_reads import remember
 from registry.services.documents import etag_of, render, version_head, version_tail
 from registry.services.lookup import version_row
 
@@ -33,6 +34,7 @@ async def get_version(request: Request) -> Response:
     """One query for the changeable fields; the immutable rest is cached rendered."""
     state = state_of(request)
     principal = await reader_of(request)
+    generation = state.public_reads.generation  # before any query: see PublicReads.put
     row = await version_row(state.database, *_path(request), principal)
     app_id = f"{request.path_params['ns'].lower()}/{row.app_name}"
     # Keyed by more than the id: SQLite hands the id of a deleted highest row out again.
@@ -46,7 +48,12 @@ async def get_version(request: Request) -> Response:
             tail = render(await version_tail(session, app_id, full))[0][1:-1]
         state.version_parts.put(key, tail)
     body = render(version_head(app_id, row))[0][:-1] + b"," + tail + b"}"
-    return json_bytes(request, body, etag_of(body))
+    ok = json_ok(body, etag_of(body))
+    if not principal.authenticated and row.visibility == "public":
+        # Shows download counts, which change unnoticed: kept one flush interval at most.
+        flush = state.settings.download_flush_seconds
+        remember(state.public_reads, request, ok, generation, max_age=flush)
+    return conditional(request, ok)
 
 
 def _path(request: Request) -> tuple[str, str, str]:
@@ -54,38 +61,47 @@ def _path(request: Request) -> tuple[str, str, str]:
     return params["ns"].lower(), params["name"], params["version"]
 
 
-async def _locate(request: Request) -> sa.Row[Any]:
-    """The version's row; anonymous lookups of public versions reuse a recent answer."""
+async def _locate(request: Request) -> tuple[sa.Row[Any], int | None]:
+    """The version's row, and the generation under which an anonymous public answer was read.
+
+    Anonymous lookups of public versions reuse an earlier answer (``PublicReads``); the
+    generation is ``None`` for answers that must not be remembered.
+    """
     state = state_of(request)
     principal = await reader_of(request)
     if principal.authenticated:
-        return await version_row(state.database, *_path(request), principal)
-    key = _path(request)
-    cached = state.public_lookups.get(key)
+        return await version_row(state.database, *_path(request), principal), None
+    reads, key = state.public_reads, ("row", *_path(request))
+    generation = reads.generation
+    cached = reads.get(key)
     if cached is not None:
-        return cast("sa.Row[Any]", cached)
-    row = await version_row(state.database, *key, principal)
-    if row.visibility == "public":
-        state.public_lookups.put(key, row)
-    return row
+        return cast("sa.Row[Any]", cached), generation
+    row = await version_row(state.database, *key[1:], principal)
+    if row.visibility != "public":
+        return row, None
+    reads.put(key, row, generation)
+    return row, generation
 
 
 async def get_template(request: Request) -> Response:
-    row = await _locate(request)
-    headers = _cache_headers(row, row.digest)
-    if etag_matches(request, headers["ETag"]):
-        return Response(status_code=304, headers=headers)
+    row, generation = await _locate(request)
     state = state_of(request)
     data = state.templates.get(row.digest)
     if data is None:
         data = await anyio.to_thread.run_sync(state.blobs.get, row.digest)
         state.templates.put(row.digest, data)
+    headers = _cache_headers(row, row.digest)
+    ok = Response(data, media_type="application/x-yaml", headers=headers)
+    if generation is not None:  # remembered even when this caller gets a 304
+        remember(state.public_reads, request, ok, generation, download=(row.app_id, row.id))
+    if etag_matches(request, headers["ETag"]):
+        return Response(status_code=304, headers=headers)
     state.downloads.record(row.app_id, row.id)
-    return Response(data, media_type="application/x-yaml", headers=headers)
+    return ok
 
 
 async def get_bundle(request: Request) -> Response:
-    row = await _locate(request)
+    row, _ = await _locate(request)
     if row.bundle_digest is None:
         raise NotFound("bundle_not_found", "this version has no code bundle")
     headers = _cache_headers(row, row.bundle_digest)

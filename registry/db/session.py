@@ -32,19 +32,27 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.base import Executable
+
+from registry.change_feed import feed_for
+from registry.db.connect import postgres_connect_args
 
 BUSY_TIMEOUT_MS = 30_000
 PG_POOL_SIZE = 20
 PG_MAX_OVERFLOW = 10
-LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
 class Database:
-    """The engines of one app instance; ``reader()``/``writer()`` yield sessions."""
+    """The engines of one app instance; ``reader()``/``writer()`` yield sessions.
 
-    def __init__(self, url: str) -> None:
+    ``changes`` is the database's change feed (``registry.change_feed``): every commit of a
+    ``writer()`` session reports to it, whichever process and code path wrote.
+    """
+
+    def __init__(self, url: str, *, listen: bool = True) -> None:
         self.url = url
+        self.changes = feed_for(url, listen)
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
             self.read_engine = _sqlite_engine(url, immediate=False, pool_size=5)
@@ -55,7 +63,13 @@ class Database:
         self._sync_reader = _sqlite_sync_engine(url) if self.is_sqlite else None
         self._autocommit = self.read_engine.execution_options(isolation_level="AUTOCOMMIT")
         self._read = async_sessionmaker(self.read_engine, expire_on_commit=False)
-        self._write = async_sessionmaker(self.write_engine, expire_on_commit=False)
+        self._write = async_sessionmaker(
+            self.write_engine,
+            expire_on_commit=False,
+            sync_session_class=_WriterSession,
+            info={_COMMITTED: self.changes.changed},
+        )
+        self._write_unreported = async_sessionmaker(self.write_engine, expire_on_commit=False)
 
     @property
     def dialect(self) -> str:
@@ -67,9 +81,13 @@ class Database:
             yield session
 
     @asynccontextmanager
-    async def writer(self) -> AsyncIterator[AsyncSession]:
-        """A session whose transaction the caller commits; rolled back on error."""
-        async with self._write() as session:
+    async def writer(self, *, report: bool = True) -> AsyncIterator[AsyncSession]:
+        """A session whose transaction the caller commits; rolled back on error.
+
+        ``report=False`` only for writes no cached document needs to see at once (download
+        counters): their commits are not reported to the change feed.
+        """
+        async with (self._write if report else self._write_unreported)() as session:
             yield session
 
     async def first(self, statement: Executable) -> Row[Any] | None:
@@ -81,6 +99,7 @@ class Database:
             return (await connection.execute(statement)).first()
 
     async def dispose(self) -> None:
+        await self.changes.stop()
         if self._sync_reader is not None:
             self._sync_reader.dispose()
         await self.read_engine.dispose()
@@ -97,13 +116,18 @@ def _postgres_engine(url: str) -> AsyncEngine:
     )
 
 
-def postgres_connect_args(url: str) -> dict[str, Any]:
-    """``ssl=False`` for asyncpg on a loopback host unless the URL chooses SSL itself."""
-    parsed = make_url(url)
-    chooses_ssl = any(key in parsed.query for key in ("ssl", "sslmode"))
-    if parsed.get_driver_name() != "asyncpg" or chooses_ssl or parsed.host not in LOOPBACK_HOSTS:
-        return {}
-    return {"ssl": False}
+_COMMITTED = "nestry.committed"
+
+
+class _WriterSession(Session):
+    """The sessions ``Database.writer()`` hands out: they report each commit."""
+
+
+@event.listens_for(_WriterSession, "after_commit")
+def _report_commit(session: Session) -> None:
+    committed = session.info.get(_COMMITTED)
+    if committed is not None:
+        committed()
 
 
 def _first_sync(engine: Engine, statement: Executable) -> Row[Any] | None:

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import sqlalchemy as sa
 
@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 class DownloadCounter:
     def __init__(self, database: Database) -> None:
         self._database = database
+        self.flushed: Callable[[], None] | None = None  # told after each flush
         self._versions: Counter[int] = Counter()
         self._apps: Counter[int] = Counter()
 
@@ -42,7 +43,8 @@ class DownloadCounter:
             return
         self._versions, self._apps = Counter(), Counter()
         try:
-            async with self._database.writer() as session:
+            # Unreported: counts changing must not clear every worker's caches each flush.
+            async with self._database.writer(report=False) as session:
                 for model, counts in ((Version, versions), (App, apps)):
                     for row_id, count in sorted(counts.items()):
                         await session.execute(
@@ -55,6 +57,8 @@ class DownloadCounter:
             self._versions.update(versions)
             self._apps.update(apps)
             raise
+        if self.flushed is not None:
+            self.flushed()
 
     async def run_periodically(self, seconds: float) -> None:
         """Flush forever (until cancelled); a failed flush is logged and retried later."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from registry.db.session import postgres_connect_args
+from registry.db.connect import postgres_connect_args
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,102 @@
+"""The hot read path: ready answers to anonymous ``GET``s of public apps, before any routing.
+
+What every install asks most — app documents, version documents, templates — is, for a public
+app and a caller without a token, the same bytes for everybody until the app changes. The
+endpoints (``registry.api.apps``, ``registry.api.versions``) remember each such 200 answer as a
+``Ready`` (body and the exact raw headers Starlette produced for it, and for its 304) in
+``PublicReads``, keyed by the request path. ``answer``, which the app calls before its
+middleware stack, sends the next identical request its ``Ready`` in two ASGI messages: no
+router, no request object, no query (metrics and download counts still see it). Anything else
+— a token, a query string, ``HEAD``, a path not remembered, a change noticed since — takes the
+normal route, which then remembers the fresh answer. Correctness across workers and replicas
+is the change feed's (``registry.change_feed``): see ``PublicReads``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Hashable
+from dataclasses import dataclass
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Scope, Send
+
+from registry.doc_cache import PublicReads
+from registry.metrics import Metrics, route_template
+from registry.state import RegistryState
+
+RawHeaders = list[tuple[bytes, bytes]]
+
+
+@dataclass(frozen=True)
+class Ready:
+    """A ready 200 answer, its 304, the route it came from and the download it counts."""
+
+    body: bytes
+    etag: str
+    headers: RawHeaders
+    not_modified_headers: RawHeaders
+    route: str  # the matched route's template: the metrics label
+    download: tuple[int, int] | None  # (app id, version id) of a template download
+
+
+def ready_key(path: str) -> Hashable:
+    return ("ready", path)
+
+
+def remember(
+    reads: PublicReads,
+    request: Request,
+    response: Response,
+    generation: int,
+    download: tuple[int, int] | None = None,
+    max_age: float | None = None,
+) -> None:
+    """Keep ``response`` (a 200 for an anonymous caller about a public app) for ``answer``."""
+    etag = response.headers["etag"]
+    not_modified = Response(
+        status_code=304,
+        headers={"ETag": etag, "Cache-Control": response.headers["cache-control"]},
+    )
+    ready = Ready(
+        body=bytes(response.body),
+        etag=etag,
+        headers=list(response.raw_headers),
+        not_modified_headers=list(not_modified.raw_headers),
+        route=route_template(request.scope),
+        download=download,
+    )
+    reads.put(ready_key(request.url.path), ready, generation, max_age)
+
+
+async def answer(state: RegistryState, metrics: Metrics, scope: Scope, send: Send) -> int | None:
+    """Answer an HTTP request from a remembered ``Ready``: its status; ``None`` to route it."""
+    if scope["method"] != "GET" or scope["query_string"]:
+        return None
+    ready = state.public_reads.get(ready_key(scope["path"]))
+    if not isinstance(ready, Ready):
+        return None
+    started = time.perf_counter()
+    if_none_match = None
+    for name, value in scope["headers"]:
+        if name == b"authorization":  # a token: the caller may see more, or be refused
+            return None
+        if name == b"if-none-match":
+            if_none_match = value
+    if if_none_match is not None and _matches(if_none_match, ready.etag):
+        status, headers, body = 304, ready.not_modified_headers, b""
+    else:
+        status, headers, body = 200, ready.headers, ready.body
+        if ready.download is not None:
+            state.downloads.record(*ready.download)
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+    metrics.observe("GET", ready.route, status, time.perf_counter() - started)
+    return status
+
+
+def _matches(header: bytes, etag: str) -> bool:
+    """``registry.api.responses.etag_matches`` on the raw header."""
+    candidates = {part.strip().removeprefix("W/") for part in header.decode("latin-1").split(",")}
+    return "*" in candidates or etag in candidates
