@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/scale.py                       # sizes 1000,10000,100000
     .venv/bin/python bench/scale.py --sizes 1000,10000 --seconds 3
+    .venv/bin/python bench/scale.py --sizes 100000 --rare  # also a word no app has
 
 One fresh PostgreSQL database (created and dropped here), schema by ``nestry-registry migrate``,
 grown directly in SQL (bench/harness/sql_seed.py) from one app published through the API.
@@ -24,6 +25,7 @@ from harness.workdir import scratch
 
 PNG = Path(__file__).resolve().parent / "scale.png"
 SEARCH_P99_MS = 50.0
+RARE_WORD = "zzzz"  # in no app of the corpus
 
 
 def _args() -> argparse.Namespace:
@@ -35,13 +37,22 @@ def _args() -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--workers", type=int, default=machine.cores())
     parser.add_argument("--keep", action="store_true", help="keep the scratch dir (logs)")
+    parser.add_argument(
+        "--rare",
+        action="store_true",
+        help=f"also measure a search for a word no app has ({RARE_WORD})",
+    )
     return parser.parse_args()
 
 
-def _measure(base: str, load: wrk.Load) -> dict[str, wrk.Result]:
+def _measure(base: str, load: wrk.Load, rare: bool) -> dict[str, wrk.Result]:
     app = f"{base}/v1/apps/{corpus.NAMESPACE}/{corpus.App(1).name}"
     search = f"{base}/v1/apps?q={corpus.SEARCH_WORD}"
-    return {"search": wrk.measure(search, load), "app document": wrk.measure(app, load)}
+    found = {"search": wrk.measure(search, load), "app document": wrk.measure(app, load)}
+    if rare:
+        # A word no app has: the plan that is fast for a common word must not read every app.
+        found[f"search q={RARE_WORD}"] = wrk.measure(f"{base}/v1/apps?q={RARE_WORD}", load)
+    return found
 
 
 def _run(
@@ -57,7 +68,7 @@ def _run(
             for size in sizes:
                 count = fast_seed.grow(dsn, size)
                 print(f"  {count:,} apps x {args.versions} versions; measuring", flush=True)
-                results.append(_measure(base, load))
+                results.append(_measure(base, load, args.rare))
     return results
 
 

@@ -92,6 +92,7 @@ def serve(host: str, port: int, workers: int, no_migrate: bool, access_log: bool
         http="httptools" if fast else "auto",
         proxy_headers=True,
         access_log=False,  # ours instead (registry.access_log): batched, a fraction of the cost
+        server_header=False,  # no "server: uvicorn": names nothing clients need, helps attackers
     )
 
 

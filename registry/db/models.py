@@ -106,7 +106,12 @@ class TokenNamespace(Base):
 
 class App(Base):
     __tablename__ = "apps"
-    __table_args__ = (sa.UniqueConstraint("namespace_id", "name_canonical"),)
+    __table_args__ = (
+        sa.UniqueConstraint("namespace_id", "name_canonical"),
+        # Search's sort orders, walked backwards (alembic 0005, ``registry.search``).
+        sa.Index("ix_apps_downloads_id", "downloads", "id"),
+        sa.Index("ix_apps_updated_at_id", "updated_at", "id"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     namespace_id: Mapped[int] = mapped_column(_fk("namespaces.id"))
     name: Mapped[str] = mapped_column(sa.String(140))
