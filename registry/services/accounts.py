@@ -30,9 +30,12 @@ async def ensure_user(session: AsyncSession, name: str, *, is_admin: bool = Fals
 async def ensure_namespace(session: AsyncSession, name: str) -> Namespace:
     """Get or create the namespace ``name`` (validated; ``InvalidNameError`` otherwise)."""
     validate_namespace(name)
-    values = {"name": name, "created_at": utcnow()}
-    await insert_ignore(session, Namespace, values, ["name"])
-    return (await session.scalars(sa.select(Namespace).where(Namespace.name == name))).one()
+    query = sa.select(Namespace).where(Namespace.name == name)
+    found = (await session.scalars(query)).first()
+    if found is not None:  # the usual case: one read, and no sequence value spent
+        return found
+    await insert_ignore(session, Namespace, {"name": name, "created_at": utcnow()}, ["name"])
+    return (await session.scalars(query)).one()
 
 
 async def issue_token(

@@ -1,10 +1,14 @@
 """Dist-tags. ``latest`` follows the highest non-prerelease, non-yanked version until someone
 sets it explicitly; dropping an explicit ``latest`` makes it follow again.
 
-Call ``recompute_latest`` after anything that changes which versions exist or are yanked.
+Call ``recompute_latest`` after anything that changes which versions exist or are yanked
+(a publish calls ``follow_new``, its cheaper equivalent for one new version).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,12 +17,44 @@ from registry.db.models import DistTag, Version, utcnow
 
 LATEST = "latest"
 
+# What ``follow_new`` needs of the current ``latest``: is it explicit, and where does it point.
+_CURRENT = (
+    sa.select(
+        DistTag.explicit,
+        Version.major,
+        Version.minor,
+        Version.patch,
+        Version.prerelease,
+        Version.yanked,
+    )
+    .join(Version, Version.id == DistTag.version_id)
+    .where(DistTag.app_id == sa.bindparam("app_id"), DistTag.tag == LATEST)
+)
+_MOVE = (
+    sa.update(DistTag)
+    .where(DistTag.app_id == sa.bindparam("b_app"), DistTag.tag == LATEST, ~DistTag.explicit)
+    .values(version_id=sa.bindparam("b_version"), updated_at=sa.bindparam("b_now"))
+    .execution_options(synchronize_session=False)
+)
 
-async def highest_release(session: AsyncSession, app_id: int) -> Version | None:
+
+@dataclass(frozen=True)
+class NewVersion:
+    """A version just inserted (by ``id``), with its precedence fields."""
+
+    id: int
+    major: int
+    minor: int
+    patch: int
+    prerelease: str | None
+
+
+def _highest(*columns: Any) -> sa.Select[Any]:
     """The highest non-prerelease, non-yanked version (ties: the later published)."""
-    query = (
-        sa.select(Version)
-        .where(Version.app_id == app_id, Version.prerelease.is_(None), ~Version.yanked)
+    return (
+        sa.select(*columns)
+        .where(Version.app_id == sa.bindparam("app_id"), Version.prerelease.is_(None))
+        .where(~Version.yanked)
         .order_by(
             Version.major.desc(),
             Version.minor.desc(),
@@ -28,14 +64,25 @@ async def highest_release(session: AsyncSession, app_id: int) -> Version | None:
         )
         .limit(1)
     )
-    return (await session.scalars(query)).first()
 
 
-async def recompute_latest(session: AsyncSession, app_id: int) -> None:
-    """Point a following ``latest`` at ``highest_release``; drop it when there is none."""
+_HIGHEST = _highest(Version.id)
+_HIGHEST_ROW = _highest(Version)
+
+
+async def highest_release(session: AsyncSession, app_id: int) -> Version | None:
+    """The highest non-prerelease, non-yanked version (ties: the later published)."""
+    return (await session.scalars(_HIGHEST_ROW, {"app_id": app_id})).first()
+
+
+async def recompute_latest(session: AsyncSession, app_id: int) -> int | None:
+    """Point a following ``latest`` at ``highest_release``; drop it when there is none.
+
+    Returns the version id ``latest`` points at afterwards (None: no ``latest``).
+    """
     current = await session.get(DistTag, (app_id, LATEST))
     if current is not None and current.explicit:
-        return
+        return current.version_id
     target = await highest_release(session, app_id)
     if target is None:
         if current is not None:
@@ -46,6 +93,47 @@ async def recompute_latest(session: AsyncSession, app_id: int) -> None:
         current.version_id = target.id
         current.updated_at = utcnow()
     await session.flush()
+    return None if target is None else target.id
+
+
+async def follow_new(
+    session: AsyncSession, app_id: int, new: NewVersion, *, only: bool = False
+) -> bool:
+    """``recompute_latest`` right after ``new`` was inserted, in one read and at most one write.
+
+    True when ``latest`` now points at ``new`` or there is no ``latest`` (then the newest
+    version describes the app). Versions never change but for yanks, and every yank and every
+    drop of an explicit ``latest`` recomputes it, so a following ``latest`` points at the
+    highest release: the new highest is that one or ``new``. Ties on major.minor.patch (build
+    metadata) go to the later published, ``new``. No ``latest`` yet: the highest release, if
+    any, gets it; one at a yanked or prerelease version: the full recompute. ``only``: ``new``
+    is the app's only version (the app was created with it), so there is nothing to read.
+    """
+    if only:
+        if new.prerelease is None:
+            await _add_latest(session, app_id, new.id)
+        return True
+    current = (await session.execute(_CURRENT, {"app_id": app_id})).first()
+    if current is not None and current.explicit:
+        return False  # an explicit latest was set before ``new`` existed
+    if current is None:
+        target = await session.scalar(_HIGHEST, {"app_id": app_id})
+        if target is not None:
+            await _add_latest(session, app_id, target)
+        return target is None or target == new.id
+    if current.prerelease is not None or current.yanked:  # not as maintained: start afresh
+        target = await recompute_latest(session, app_id)
+        return target is None or target == new.id
+    mine = (new.major, new.minor, new.patch)
+    if new.prerelease is not None or mine < (current.major, current.minor, current.patch):
+        return False
+    await session.execute(_MOVE, {"b_app": app_id, "b_version": new.id, "b_now": utcnow()})
+    return True
+
+
+async def _add_latest(session: AsyncSession, app_id: int, version_id: int) -> None:
+    values = {"app_id": app_id, "tag": LATEST, "version_id": version_id, "explicit": False}
+    await session.execute(sa.insert(DistTag), values)
 
 
 async def set_tag(session: AsyncSession, app_id: int, tag: str, version_id: int) -> None:

@@ -26,6 +26,8 @@ FIELDS = (
     "source_code_url",
 )
 _MAX_TEXT = 16_384
+# The app's own columns that its newest release describes (a PATCH may override them).
+APP_COLUMNS = ("description", "author", "home_page_url", "source_code_url", "spdx_license_id")
 
 
 def normalize(raw: Any) -> dict[str, Any]:
@@ -67,6 +69,13 @@ def merge(
     merged["name"] = merged["name"] or name
     merged["semantic_version"] = version
     return merged
+
+
+def app_columns(merged: dict[str, Any]) -> dict[str, Any]:
+    """The ``apps`` columns a release with the ``merged`` metadata sets."""
+    columns = {field: merged.get(field) for field in APP_COLUMNS}
+    columns["labels"] = list(merged.get("labels") or [])
+    return columns
 
 
 def _text(field: str, value: Any) -> str | None:

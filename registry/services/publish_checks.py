@@ -14,6 +14,7 @@ from client.template import Limits, Template, parse_template
 from registry.access import can_publish
 from registry.auth import Principal
 from registry.bundles import BundleInfo, BundleLimits, check_bundle
+from registry.db.models import utcnow
 from registry.errors import Forbidden, Unauthorized, Unprocessable
 from registry.services import metadata
 from registry.state import RegistryState
@@ -44,6 +45,38 @@ class Checked:
     bundle: BundleInfo | None
     template_dir: str  # the template's directory inside the bundle ("" = its root)
     template_path: str | None = None  # the template's normalised place in the bundle (root)
+
+
+def version_values(app_id: int, checked: Checked, data: PublishInput) -> dict[str, Any]:
+    """The ``versions`` row (by column name) a checked publish stores; every column but ``id``,
+    so that the answer to the publish can be given without reading the row back."""
+    semver = parse_version(checked.version)
+    template = checked.template
+    return {
+        "app_id": app_id,
+        "version": checked.version,
+        "major": semver.major,
+        "minor": semver.minor,
+        "patch": semver.patch,
+        "prerelease": semver.prerelease,
+        "digest": checked.digest,
+        "template_size": len(data.template),
+        "bundle_digest": checked.bundle_digest,
+        "bundle_size": len(data.bundle) if data.bundle is not None else None,
+        "template_path": checked.template_path,
+        "parameters": {key: p.to_cfn() for key, p in template.parameters.items()},
+        "outputs": {key: o.to_cfn() for key, o in template.outputs.items()},
+        "capabilities": list(template.capabilities),
+        "metadata": checked.metadata,
+        "readme": data.readme,
+        "license": data.license,
+        "yanked": False,
+        "yanked_reason": None,
+        "deprecated": None,
+        "downloads": 0,
+        "published_at": utcnow(),
+        "publisher_id": None,
+    }
 
 
 def authorize(principal: Principal, ns: str, name: str, version: str) -> None:
