@@ -47,7 +47,7 @@ class RegistryState:
     blobs: BlobStore
     downloads: DownloadCounter
     templates: BlobCache = field(default_factory=lambda: BlobCache(64 * 1024 * 1024))
-    principals: PrincipalCache = field(default_factory=PrincipalCache)
+    principals: PrincipalCache = field(init=False)
     # app id -> (stamp, body, etag) of the app document
     app_docs: LruCache[int, tuple[tuple[object, ...], bytes, str]] = field(
         default_factory=lambda: LruCache(2048)
@@ -62,6 +62,7 @@ class RegistryState:
 
     def __post_init__(self) -> None:
         self.public_reads = PublicReads(self.changes, self.settings.public_cache_seconds)
+        self.principals = PrincipalCache(self.changes)
         if self.auth_failures is None:
             self.auth_failures = FailureLimiter(
                 self.settings.auth_failure_limit, self.settings.auth_failure_window_seconds

@@ -44,12 +44,13 @@ async def _authenticate(state: RegistryState, token: str | None) -> Principal:
     if token is None:
         return ANONYMOUS
     now, key = utcnow(), hash_token(token)
+    generation = state.principals.generation  # before the query: see PrincipalCache.put
     cached = state.principals.get(key, now)
     if cached is not None:
         return cached
     async with state.database.reader() as session:
         principal = await authenticate(session, token, now)
-    state.principals.put(key, principal)
+    state.principals.put(key, principal, generation)
     return principal
 
 
