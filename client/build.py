@@ -13,8 +13,7 @@ import os
 import posixpath
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 STACK = "AWS::CloudFormation::Stack"
 # Properties an Application shares with a Stack; Location is replaced by TemplateURL.
@@ -22,8 +21,7 @@ _KEPT_PROPERTIES = ("Parameters", "NotificationARNs", "TimeoutInMinutes")
 _URL = re.compile(r"(?i)^(https?|s3)://")
 
 
-@dataclass(frozen=True)
-class NestedStack:
+class NestedStack(NamedTuple):
     """Where one reference's vendored child lives, relative to the rewritten template."""
 
     template_url: str

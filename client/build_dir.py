@@ -17,19 +17,19 @@ from __future__ import annotations
 
 import os
 import posixpath
-import shutil
-import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from client.build import NestedStack, rebase_local_paths, rewrite_references
-from client.bundle_unpack import unpack_bundle
 from client.install_errors import BundleError
+from client.render_cache import render as plain_render
 from client.resolver import Node, registry_refs, walk
-from client.template import LocationKind, dump_template
+from client.template import LocationKind
 
 TEMPLATE = "template.yaml"
+# A document to the bytes written: ``render_cache.render`` or a ``RenderCache``'s (install).
+Render = Callable[[dict[str, Any]], bytes]
 
 
 def vendor_dir(node: Node) -> PurePosixPath:
@@ -54,12 +54,12 @@ def child_stacks(node_dir: PurePosixPath, children: list[Node]) -> dict[str, Nes
     }
 
 
-def vendored_template(node: Node) -> bytes:
+def vendored_template(node: Node, render: Render = plain_render) -> bytes:
     """The child's bytes as published when it nests nothing from a registry; else rewritten."""
     if not registry_refs(node.template):
         return node.data
     stacks = child_stacks(template_file(node).parent, node.children)
-    return dump_template(rewrite_references(node.template.document, stacks)).encode("utf-8")
+    return render(rewrite_references(node.template.document, stacks))
 
 
 def rebase_user_document(
@@ -75,13 +75,15 @@ def rebase_vendored(node: Node) -> dict[str, Any]:
     return rebase_local_paths(node.template.document, str(template_file(node).parent))
 
 
-def root_template(rebased: Mapping[str, Any], roots: list[Node]) -> bytes:
+def root_template(
+    rebased: Mapping[str, Any], roots: list[Node], render: Render = plain_render
+) -> bytes:
     """The build's template from the user's (already rebased) document."""
     # After --flatten a reference may be gone (inlined); only what is still nested is rewritten.
     resources = rebased.get("Resources", {})
     remaining = [n for n in roots if _is_application(resources.get(n.reference.logical_id))]
     stacks = child_stacks(PurePosixPath("."), remaining)
-    return dump_template(rewrite_references(rebased, stacks)).encode("utf-8")
+    return render(rewrite_references(rebased, stacks))
 
 
 def _is_application(resource: Any) -> bool:
@@ -89,52 +91,74 @@ def _is_application(resource: Any) -> bool:
 
 
 def write_build(
-    out_dir: Path, root: bytes, roots: list[Node], bundles: Mapping[str, bytes]
+    out_dir: Path,
+    root: bytes,
+    roots: list[Node],
+    bundles: Mapping[str, bytes],
+    render: Render = plain_render,
 ) -> tuple[list[str], list[str]]:
     """Write everything, swap it into ``out_dir``; returns (files written, warnings)."""
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.new-"))
+    staging = _fresh_dir(out_dir.parent, f".{out_dir.name}.new-")
     try:
-        files, warnings = _write_tree(staging, root, roots, bundles)
+        files, warnings = _write_tree(staging, root, roots, bundles, render)
         _swap(staging, out_dir)
     except BaseException:
+        import shutil
+
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return files, warnings
 
 
 def _write_tree(
-    staging: Path, root: bytes, roots: list[Node], bundles: Mapping[str, bytes]
+    staging: Path, root: bytes, roots: list[Node], bundles: Mapping[str, bytes], render: Render
 ) -> tuple[list[str], list[str]]:
     files, warnings, done = [TEMPLATE], [], set()
+    made = {PurePosixPath(".")}  # directories of the staging tree that exist
     (staging / TEMPLATE).write_bytes(root)
     for node in walk(roots):
         directory = vendor_dir(node)
         if directory in done:
             continue
         done.add(directory)
+        _make_dirs(staging, directory, made)
         target = staging / directory
-        target.mkdir(parents=True, exist_ok=True)
         if node.pin.bundle_digest:
+            from client.bundle_unpack import unpack_bundle  # tarfile: only when there is code
+
             unpacked = unpack_bundle(bundles[node.pin.bundle_digest], target)
             files += [str(directory / p.as_posix()) for p in unpacked]
-        files.append(_write_vendored(staging, node))
+        files.append(_write_vendored(staging, node, render))
         warnings += _missing_locals(node, staging / template_file(node).parent)
     return sorted(set(files)), warnings
 
 
-def _write_vendored(staging: Path, node: Node) -> str:
+def _write_vendored(staging: Path, node: Node, render: Render) -> str:
     """Write the verified template at its place (over any copy the bundle holds there)."""
     relative = template_file(node)
     path = staging / relative
-    if path.is_dir():
-        raise BundleError(
-            f"{node.pin.label}: its template_path {node.pin.template_path!r} is a directory "
-            "in its bundle"
-        )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(vendored_template(node))
+    if node.pin.bundle_digest or node.pin.template_path:  # else: a new file in a new directory
+        if path.is_dir():
+            raise BundleError(
+                f"{node.pin.label}: its template_path {node.pin.template_path!r} is a directory "
+                "in its bundle"
+            )
+        path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(vendored_template(node, render))
     return str(relative)
+
+
+def _make_dirs(staging: Path, directory: PurePosixPath, made: set[PurePosixPath]) -> None:
+    """``mkdir -p`` in the fresh staging tree, one call per directory that is not there yet.
+
+    (``Path.mkdir(parents=True)`` first tries the deepest one and climbs on each failure: on
+    some filesystems every call, failed or not, costs a noticeable share of a warm install.)
+    """
+    missing = [p for p in (directory, *directory.parents) if p not in made]
+    for part in reversed(missing):
+        (staging / part).mkdir()
+        made.add(part)
 
 
 def _missing_locals(node: Node, template_dir: Path) -> list[str]:
@@ -149,10 +173,22 @@ def _missing_locals(node: Node, template_dir: Path) -> list[str]:
     ]
 
 
+def _fresh_dir(parent: Path, prefix: str) -> Path:
+    """A new private directory, as ``tempfile.mkdtemp`` makes one, without importing tempfile
+    (with shutil and random behind it: a noticeable share of a warm install's start-up)."""
+    while True:
+        path = parent / f"{prefix}{os.urandom(6).hex()}"
+        try:
+            path.mkdir(mode=0o700)
+        except FileExistsError:
+            continue
+        return path
+
+
 def _swap(staging: Path, out_dir: Path) -> None:
     old = None
     if out_dir.exists():
-        old = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.old-"))
+        old = _fresh_dir(out_dir.parent, f".{out_dir.name}.old-")
         os.replace(out_dir, old / "build")
     try:
         os.replace(staging, out_dir)
@@ -161,4 +197,6 @@ def _swap(staging: Path, out_dir: Path) -> None:
             os.replace(old / "build", out_dir)
         raise
     if old is not None:
+        import shutil
+
         shutil.rmtree(old, ignore_errors=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -41,6 +40,8 @@ def default_cache_dir(env: Mapping[str, str] = os.environ) -> Path:
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write via a temp file in the same directory and rename, so readers never see half."""
+    import tempfile  # only when writing: a warm install reads the cache and writes nothing
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:

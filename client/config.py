@@ -18,14 +18,11 @@ Precedence, lowest first: the file, then ``NESTRY_REGISTRY`` / ``NESTRY_TOKEN``,
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
-
-import tomli_w
 
 from client.errors import NestryError
 from client.names import AppId
@@ -43,8 +40,7 @@ class NoRegistryError(ConfigError):
     hint = "Run `nestry login --registry URL` or set NESTRY_REGISTRY."
 
 
-@dataclass(frozen=True)
-class RegistryTarget:
+class RegistryTarget(NamedTuple):
     """Where to send a request, and the token to send with it (if any)."""
 
     url: str
@@ -156,6 +152,8 @@ def save(config: Config, path: Path) -> None:
     """Write the file with mode 0600 (it holds tokens), atomically."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     tmp = path.with_suffix(".toml.tmp")
+    import tomli_w  # only login and logout write the file
+
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as out:
         tomli_w.dump(config.to_document(), out)
@@ -165,10 +163,16 @@ def save(config: Config, path: Path) -> None:
 
 def _read(path: Path) -> dict[str, Any]:
     try:
-        with path.open("rb") as src:
-            return tomllib.load(src)
+        src = path.open("rb")
     except FileNotFoundError:
-        return {}
+        return {}  # and tomllib, slow to import, is not needed (a warm install without a file)
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc}") from None
+    import tomllib
+
+    try:
+        with src:
+            return tomllib.load(src)
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"cannot read config file {path}: {exc}") from None
 

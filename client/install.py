@@ -2,20 +2,23 @@
 
 Nothing is written until every check has passed: a failed install leaves the previous build
 directory and ``nestry.lock`` byte-for-byte as they were.
+
+A warm install (lockfile and cache present) is mostly start-up (issue #7, bench/README.md item
+7), so this path imports only what it uses (``--flatten``, bundles, the network load on demand),
+its value records are ``NamedTuple``s (a frozen dataclass costs ~0.5 ms to create at import),
+and the templates it rewrites come from ``client.render_cache`` when already rendered once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from client import lockfile
-from client.build_dir import rebase_user_document, root_template, write_build
+from client.build_dir import Render, rebase_user_document, root_template, write_build
 from client.cache import Cache
 from client.install_errors import FrozenLockfileError, InstallError
-from client.install_flatten import Flattened, flatten_tree
 from client.install_report import (
     FlattenReport,
     InstallReport,
@@ -26,6 +29,7 @@ from client.install_report import (
 from client.lockfile import Lockfile
 from client.names import parse_app_id
 from client.pins import PinOptions
+from client.render_cache import RenderCache
 from client.resolver import Node, Resolver, walk
 from client.sources import ClientFactory, Fetcher, fetch_many
 from client.template import Template, parse_template
@@ -37,14 +41,16 @@ from client.tree_facts import (
     needs_sam_build,
 )
 
+if TYPE_CHECKING:  # --flatten's machinery is imported only when a flattening install runs
+    from client.install_flatten import Flattened
+
 Progress = Callable[[str], None]
 # --flatten hook: the user's document (rebased to the build directory), the resolved tree and
 # keep_exports in; the flattened document and what the flattener reports out.
-Flattener = Callable[[dict[str, Any], list[Node], bool], Flattened]
+Flattener = Callable[[dict[str, Any], list[Node], bool], "Flattened"]
 
 
-@dataclass(frozen=True)
-class InstallOptions:
+class InstallOptions(NamedTuple):
     template: Path = Path("template.yaml")
     out_dir: Path | None = None  # default: .nestry/build beside the template
     frozen: bool = False
@@ -63,12 +69,11 @@ class InstallOptions:
         return self.template.parent / lockfile.LOCKFILE_NAME
 
 
-@dataclass(frozen=True)
-class Resolved:
+class Resolved(NamedTuple):
     root: Template
     roots: list[Node]
     old_lock: Lockfile
-    lock: Lockfile = field(default_factory=lambda: lockfile.EMPTY)
+    lock: Lockfile = lockfile.EMPTY
 
 
 def resolve_tree(
@@ -108,8 +113,9 @@ def install(
     say(f"fetching {sum(1 for n in nodes if n.pin.bundle_digest)} code bundle(s)")
     bundles = fetch_many(Fetcher(cache, clients, offline=options.offline), bundle_jobs(nodes))
     out_dir = options.build_dir
-    root, flattened = _root_template(options, resolved, flattener or flatten_tree)
-    files, build_warnings = write_build(out_dir, root, resolved.roots, bundles)
+    render = RenderCache(cache.root / "rendered").render
+    root, flattened = _root_template(options, resolved, flattener, render)
+    files, build_warnings = write_build(out_dir, root, resolved.roots, bundles, render)
     changed = lockfile.write_if_changed(options.lock_path, resolved.lock)
     say(f"wrote {out_dir}")
     capabilities = capabilities_of(resolved.root, nodes)
@@ -128,7 +134,7 @@ def install(
 
 
 def _root_template(
-    options: InstallOptions, resolved: Resolved, flattener: Flattener
+    options: InstallOptions, resolved: Resolved, flattener: Flattener | None, render: Render
 ) -> tuple[bytes, Flattened | None]:
     """The build's template: the user's, its local paths rebased to the build directory, and
     with ``--flatten`` every child inlined (theirs rebased too, see ``client.install_flatten``)."""
@@ -136,9 +142,17 @@ def _root_template(
     document = rebase_user_document(resolved.root.document, user_dir, options.build_dir)
     flattened = None
     if options.flatten:
-        flattened = flattener(document, resolved.roots, options.keep_exports)
+        flattened = (flattener or _default_flattener())(
+            document, resolved.roots, options.keep_exports
+        )
         document = flattened.document
-    return root_template(document, resolved.roots), flattened
+    return root_template(document, resolved.roots, render), flattened
+
+
+def _default_flattener() -> Flattener:
+    from client.install_flatten import flatten_tree
+
+    return flatten_tree
 
 
 def update(
@@ -154,7 +168,7 @@ def update(
         raise InstallError("update changes nestry.lock; it cannot run with --frozen")
     refresh = frozenset(parse_app_id(a).canonical for a in apps) if apps else None
     return install(
-        replace(options, refresh=refresh), clients=clients, cache=cache, progress=progress
+        options._replace(refresh=refresh), clients=clients, cache=cache, progress=progress
     )
 
 

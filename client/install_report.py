@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from client.lockfile import VersionChange
 from client.resolver import Node
 
 
-@dataclass(frozen=True)
-class TreeEntry:
+class TreeEntry(NamedTuple):
     path: str
     application: str
     range: str
@@ -66,8 +64,7 @@ def next_command(build_dir: Path, capabilities: tuple[str, ...], needs_build: bo
     return f"sam deploy --guided -t {template}{caps}"
 
 
-@dataclass(frozen=True)
-class FlattenReport:
+class FlattenReport(NamedTuple):
     """What ``--flatten`` decided beyond its warnings."""
 
     settled: dict[str, bool]  # prefixed child conditions the passed parameters decide
@@ -87,8 +84,7 @@ class FlattenReport:
         return found
 
 
-@dataclass(frozen=True)
-class InstallReport:
+class InstallReport(NamedTuple):
     tree: tuple[TreeEntry, ...]
     capabilities: tuple[str, ...]
     files: list[str]
@@ -96,8 +92,8 @@ class InstallReport:
     lockfile: Path
     lockfile_changed: bool
     next_command: str
-    warnings: list[str] = field(default_factory=list)
-    changes: list[VersionChange] = field(default_factory=list)
+    warnings: list[str]
+    changes: list[VersionChange]
     flatten: FlattenReport | None = None  # None: not flattened
 
     def to_json(self) -> dict[str, Any]:

@@ -19,9 +19,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from client.cache import write_atomic
 from client.install_errors import LockfileError
@@ -32,8 +31,7 @@ _DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
 _MAX_BYTES = 8 * 1024 * 1024
 
 
-@dataclass(frozen=True)
-class LockEntry:
+class LockEntry(NamedTuple):
     application: str
     range: str
     version: str
@@ -57,8 +55,7 @@ class LockEntry:
         return data
 
 
-@dataclass(frozen=True)
-class Lockfile:
+class Lockfile(NamedTuple):
     references: Mapping[str, LockEntry]
 
     def get(self, path: str) -> LockEntry | None:
@@ -131,8 +128,7 @@ def write_if_changed(path: Path, lock: Lockfile) -> bool:
     return True
 
 
-@dataclass(frozen=True)
-class VersionChange:
+class VersionChange(NamedTuple):
     path: str
     application: str
     old: str | None  # None: a new reference

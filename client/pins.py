@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import posixpath
 from collections import defaultdict
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from client.errors import NestryError
@@ -22,8 +21,7 @@ from client.sources import ClientFactory, call_registry, registry_key
 from client.template import Reference
 
 
-@dataclass(frozen=True)
-class Pin:
+class Pin(NamedTuple):
     application: str
     version: str
     digest: str
@@ -38,16 +36,14 @@ class Pin:
         return f"{self.application}@{self.version}"
 
 
-@dataclass(frozen=True)
-class PinOptions:
+class PinOptions(NamedTuple):
     frozen: bool = False
     offline: bool = False
     # Canonical application ids whose lock entries are ignored; None ignores every entry.
     refresh: frozenset[str] | None = frozenset()
 
 
-@dataclass(frozen=True)
-class Open:
+class Open(NamedTuple):
     """A reference instance waiting for its pin."""
 
     path: str

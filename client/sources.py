@@ -9,8 +9,7 @@ from __future__ import annotations
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import Any, NamedTuple, Protocol, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 from client.cache import Cache, verify
@@ -116,8 +115,7 @@ def call_registry(registry: str, what: str, call: Callable[[], T]) -> T:
         ) from None
 
 
-@dataclass(frozen=True)
-class FetchJob:
+class FetchJob(NamedTuple):
     registry: str
     url: str
     digest: str

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 
 import click
 
-from client.api import RegistryClient, new_http
 from client.config import Config, RegistryTarget, config_path
 from client.names import AppId
 from client.output import Output
@@ -18,10 +17,14 @@ from client.output import Output
 if TYPE_CHECKING:
     import httpx
 
+    from client.api import RegistryClient
+
 HttpFactory = Callable[[str], "httpx.Client"]
 
 
 def _default_http(base_url: str) -> httpx.Client:
+    from client.api import new_http
+
     return new_http()
 
 
@@ -46,6 +49,9 @@ class Context:
         return loaded.override(registry=self.registry_flag, token=self.token_flag)
 
     def client(self, target: RegistryTarget) -> RegistryClient:
+        # Imported when a request is due: a warm install makes none (bench/README.md).
+        from client.api import RegistryClient
+
         http = self.http_factory(target.url)
         self._opened.append(http)
         return RegistryClient(target.url, target.token, http=http)

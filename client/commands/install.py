@@ -5,18 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from client import install as pipeline
-from client import outdated as views
-from client.api import RegistryClient
 from client.cache import Cache, default_cache_dir
 from client.commands.context import Context, json_option, pass_context
 from client.install_report import InstallReport, render_tree
 from client.output import table
 from client.sources import ClientFactory
+
+if TYPE_CHECKING:
+    from client.api import RegistryClient
 
 template_option = click.option(
     "-t",
@@ -119,6 +120,8 @@ def update(state: Context, apps: tuple[str, ...], template: Path, out_dir: Path 
 @pass_context
 def outdated(state: Context, template: Path) -> None:
     """Show current, wanted (newest in range) and latest versions of every reference."""
+    from client import outdated as views  # not needed by install, the command to keep quick
+
     with _kwargs(state) as kwargs:
         rows = views.outdated(pipeline.InstallOptions(template), **kwargs)
     cells = [
@@ -142,6 +145,8 @@ def outdated(state: Context, template: Path) -> None:
 @pass_context
 def tree(state: Context, template: Path) -> None:
     """Show the resolved tree of nested applications."""
+    from client import outdated as views
+
     with _kwargs(state) as kwargs:
         entries = views.tree(pipeline.InstallOptions(template), **kwargs)
     lines = render_tree(entries)

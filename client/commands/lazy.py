@@ -9,13 +9,12 @@ below names each command's ``module:attribute`` and keeps its one-line help, so 
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import click
 
 
-@dataclass(frozen=True)
-class LazyCommand:
+class LazyCommand(NamedTuple):
     target: str  # "client.commands.module:attribute"
     help: str  # the first line of the command's docstring (a test keeps them equal)
 

@@ -83,3 +83,15 @@ def test_help_imports_no_command_module() -> None:
         "print(sorted(m for m in sys.modules if m == 'httpx' or m == 'client.commands.query'))"
     )
     assert out.strip() == "[]"
+
+
+def test_the_install_command_imports_only_what_a_warm_install_uses() -> None:
+    """--flatten, bundles, the network, the config writer and temp files load when needed."""
+    out = _fresh_python(
+        "import sys\n"
+        "import client.commands.install\n"
+        "heavy = ['httpx', 'client.api', 'client.flatten', 'client.outdated', 'tarfile',\n"
+        "         'tempfile', 'shutil', 'tomli_w', 'tomllib']\n"
+        "print(sorted(m for m in heavy if m in sys.modules))"
+    )
+    assert out.strip() == "[]"
