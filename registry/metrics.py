@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import re
 import time
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -30,16 +32,22 @@ Labels = tuple[tuple[str, str], ...]
 
 @dataclass
 class _Histogram:
-    buckets: list[int] = field(default_factory=lambda: [0] * len(BUCKETS))
-    count: int = 0
+    # Observations per bucket alone (the last one: beyond every bound); ``cumulative`` gives
+    # Prometheus's running totals. One increment per request instead of one per bucket.
+    counts: list[int] = field(default_factory=lambda: [0] * (len(BUCKETS) + 1))
     total: float = 0.0
 
     def observe(self, seconds: float) -> None:
-        self.count += 1
+        self.counts[bisect_left(BUCKETS, seconds)] += 1
         self.total += seconds
-        for i, bound in enumerate(BUCKETS):
-            if seconds <= bound:
-                self.buckets[i] += 1
+
+    @property
+    def count(self) -> int:
+        return sum(self.counts)
+
+    def cumulative(self) -> list[int]:
+        """Observations at or below each bound of ``BUCKETS``."""
+        return list(accumulate(self.counts[:-1]))
 
 
 @dataclass
@@ -77,7 +85,7 @@ def _counter(name: str, help_text: str, series: dict[Labels, int]) -> list[str]:
 def _histogram(name: str, series: dict[Labels, _Histogram]) -> list[str]:
     lines = [f"# HELP {name} Request latency by route.", f"# TYPE {name} histogram"]
     for labels, hist in sorted(series.items()):
-        for bound, count in zip(BUCKETS, hist.buckets, strict=True):
+        for bound, count in zip(BUCKETS, hist.cumulative(), strict=True):
             lines.append(f"{name}_bucket{_labels((*labels, ('le', repr(bound))))} {count}")
         lines.append(f"{name}_bucket{_labels((*labels, ('le', '+Inf')))} {hist.count}")
         lines.append(f"{name}_sum{_labels(labels)} {hist.total!r}")
