@@ -15,9 +15,12 @@ a control character into the log.
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import TextIO
 
 from starlette.types import Scope
+
+_UNPRINTABLE = re.compile(rb"[^\x21-\x7e]")
 
 
 class AccessLog:
@@ -30,12 +33,14 @@ class AccessLog:
     def record(self, scope: Scope, status: int) -> None:
         client = scope.get("client")
         address = f"{client[0]}:{client[1]}" if client else "-"
-        target = _printable(scope.get("raw_path") or scope["path"].encode())
+        target = scope.get("raw_path") or scope["path"].encode()
         if scope["query_string"]:
-            target += "?" + _printable(scope["query_string"])
-        method = _printable(scope["method"].encode())
+            target += b"?" + scope["query_string"]
+        method = scope["method"]
+        if not method.isalpha():
+            method = _printable(method.encode())
         self._lines.append(
-            f'{address} - "{method} {target} HTTP/{scope["http_version"]}" {status}\n'
+            f'{address} - "{method} {_printable(target)} HTTP/{scope["http_version"]}" {status}\n'
         )
         if len(self._lines) >= self._max_pending:
             self.flush()
@@ -57,7 +62,7 @@ class AccessLog:
 
 
 def _printable(raw: bytes) -> str:
-    text = raw.decode("latin-1")
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
+    """``raw`` as text, every byte outside visible ASCII written as ``\\xNN``."""
+    if not _UNPRINTABLE.search(raw):
+        return raw.decode("ascii")
+    return "".join(chr(b) if 0x21 <= b <= 0x7E else f"\\x{b:02x}" for b in raw)

@@ -61,9 +61,10 @@ class RegistryApp(Starlette):
     def __init__(self, metrics: Metrics, **options: Any) -> None:
         super().__init__(middleware=_middleware(metrics), **options)
         self.metrics = metrics
+        self.running: RegistryState | None = None  # while the lifespan runs (``app.state`` too)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        state: RegistryState | None = getattr(self.state, "registry", None)  # once started
+        state = self.running
         if scope["type"] != "http" or state is None:
             await super().__call__(scope, receive, send)
             return
@@ -120,6 +121,8 @@ def create_app(settings: Settings) -> RegistryApp:
         )
         state.downloads.flushed = state.public_reads.forget_counts
         app.state.registry = state
+        if isinstance(app, RegistryApp):
+            app.running = state
         await database.changes.start()
         try:
             async with (
@@ -128,6 +131,8 @@ def create_app(settings: Settings) -> RegistryApp:
             ):
                 yield {"registry": state}
         finally:
+            if isinstance(app, RegistryApp):
+                app.running = None
             await database.dispose()
 
     return RegistryApp(

@@ -59,13 +59,30 @@ class Metrics:
         default_factory=lambda: defaultdict(_Histogram)
     )
     publishes: defaultdict[Labels, int] = field(default_factory=lambda: defaultdict(int))
+    # (method, route, status) -> its counter labels, its histogram, its publish labels if any:
+    # made once per series, so a request costs lookups, not tuple building.
+    _series: dict[tuple[str, str, int], tuple[Labels, _Histogram, Labels | None]] = field(
+        default_factory=dict
+    )
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
-        self.requests[(("method", method), ("route", route), ("status", str(status)))] += 1
-        self.latency[(("method", method), ("route", route))].observe(seconds)
+        series = self._series.get((method, route, status))
+        if series is None:
+            series = self._series[(method, route, status)] = self._new_series(method, route, status)
+        counter, histogram, publish = series
+        self.requests[counter] += 1
+        histogram.observe(seconds)
+        if publish is not None:
+            self.publishes[publish] += 1
+
+    def _new_series(
+        self, method: str, route: str, status: int
+    ) -> tuple[Labels, _Histogram, Labels | None]:
+        counter = (("method", method), ("route", route), ("status", str(status)))
+        publish = None
         if method == "PUT" and _PUBLISH_ROUTE.match(route):
-            result = _PUBLISH_RESULTS.get(status, "refused")
-            self.publishes[(("result", result),)] += 1
+            publish = (("result", _PUBLISH_RESULTS.get(status, "refused")),)
+        return counter, self.latency[(("method", method), ("route", route))], publish
 
     def render(self) -> str:
         lines = [
