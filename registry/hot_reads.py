@@ -24,6 +24,7 @@ from starlette.types import Scope, Send
 
 from registry.doc_cache import PublicReads
 from registry.metrics import Metrics, route_template
+from registry.services.documents import if_none_match_hits
 from registry.state import RegistryState
 
 RawHeaders = list[tuple[bytes, bytes]]
@@ -83,8 +84,8 @@ async def answer(state: RegistryState, metrics: Metrics, scope: Scope, send: Sen
         if name == b"authorization":  # a token: the caller may see more, or be refused
             return None
         if name == b"if-none-match":
-            if_none_match = value
-    if if_none_match is not None and _matches(if_none_match, ready.etag):
+            if_none_match = value.decode("latin-1")
+    if if_none_match is not None and if_none_match_hits(if_none_match, ready.etag):
         status, headers, body = 304, ready.not_modified_headers, b""
     else:
         status, headers, body = 200, ready.headers, ready.body
@@ -94,9 +95,3 @@ async def answer(state: RegistryState, metrics: Metrics, scope: Scope, send: Sen
     await send({"type": "http.response.body", "body": body})
     metrics.observe("GET", ready.route, status, time.perf_counter() - started)
     return status
-
-
-def _matches(header: bytes, etag: str) -> bool:
-    """``registry.api.responses.etag_matches`` on the raw header."""
-    candidates = {part.strip().removeprefix("W/") for part in header.decode("latin-1").split(",")}
-    return "*" in candidates or etag in candidates

@@ -7,17 +7,14 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from registry.services.documents import render
+from registry.services.documents import if_none_match_hits, render
 
 JSON = "application/json"
 
 
 def etag_matches(request: Request, etag: str) -> bool:
     header = request.headers.get("if-none-match")
-    if not header:
-        return False
-    candidates = {part.strip().removeprefix("W/") for part in header.split(",")}
-    return "*" in candidates or etag in candidates
+    return header is not None and if_none_match_hits(header, etag)
 
 
 def json_document(request: Request, document: dict[str, Any], status: int = 200) -> Response:

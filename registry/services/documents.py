@@ -47,6 +47,12 @@ def etag_of(body: bytes) -> str:
     return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
+def if_none_match_hits(header: str, etag: str) -> bool:
+    """Does an ``If-None-Match`` header name ``etag`` (weak or strong) or ``*``?"""
+    candidates = {part.strip().removeprefix("W/") for part in header.split(",")}
+    return "*" in candidates or etag in candidates
+
+
 def version_base(version: VersionFields) -> dict[str, Any]:
     """The fields the app document lists per version (and the version document starts with)."""
     return {
