@@ -40,6 +40,14 @@ class Ready:
     not_modified_headers: RawHeaders
     route: str  # the matched route's template: the metrics label
     download: tuple[int, int] | None  # (app id, version id) of a template download
+    # The header lines of each, as the HTTP server writes them (``registry.hot_protocol``).
+    head: bytes
+    not_modified_head: bytes
+
+
+def header_lines(headers: RawHeaders) -> bytes:
+    """``name: value\r\n`` per header: what an HTTP/1.1 server writes for them."""
+    return b"".join(b"%s: %s\r\n" % (name.lower(), value) for name, value in headers)
 
 
 def ready_key(path: str) -> Hashable:
@@ -60,38 +68,55 @@ def remember(
         status_code=304,
         headers={"ETag": etag, "Cache-Control": response.headers["cache-control"]},
     )
+    headers = list(response.raw_headers)
     ready = Ready(
         body=bytes(response.body),
         etag=etag,
-        headers=list(response.raw_headers),
+        headers=headers,
         not_modified_headers=list(not_modified.raw_headers),
         route=route_template(request.scope),
         download=download,
+        head=header_lines(headers),
+        not_modified_head=header_lines(not_modified.raw_headers),
     )
     reads.put(ready_key(request.url.path), ready, generation, max_age)
+
+
+def take(state: RegistryState, path: str, headers: RawHeaders) -> tuple[int, Ready] | None:
+    """The remembered answer to an anonymous ``GET path`` (its status and ``Ready``), counting
+    the download a 200 template is; ``None`` when the request must be routed."""
+    ready = state.public_reads.get(ready_key(path))
+    if not isinstance(ready, Ready):
+        return None
+    if_none_match = None
+    for name, value in headers:
+        if name == b"authorization":  # a token: the caller may see more, or be refused
+            return None
+        if name == b"if-none-match":
+            if_none_match = value.decode("latin-1")
+    if if_none_match is not None and if_none_match_hits(if_none_match, ready.etag):
+        return 304, ready
+    if ready.download is not None:
+        state.downloads.record(*ready.download)
+    return 200, ready
 
 
 async def answer(state: RegistryState, metrics: Metrics, scope: Scope, send: Send) -> int | None:
     """Answer an HTTP request from a remembered ``Ready``: its status; ``None`` to route it."""
     if scope["method"] != "GET" or scope["query_string"]:
         return None
-    ready = state.public_reads.get(ready_key(scope["path"]))
-    if not isinstance(ready, Ready):
-        return None
     started = time.perf_counter()
-    if_none_match = None
-    for name, value in scope["headers"]:
-        if name == b"authorization":  # a token: the caller may see more, or be refused
-            return None
-        if name == b"if-none-match":
-            if_none_match = value.decode("latin-1")
-    if if_none_match is not None and if_none_match_hits(if_none_match, ready.etag):
-        status, headers, body = 304, ready.not_modified_headers, b""
+    taken = take(state, scope["path"], scope["headers"])
+    if taken is None:
+        return None
+    status, ready = taken
+    if status == 304:
+        await send(
+            {"type": "http.response.start", "status": 304, "headers": ready.not_modified_headers}
+        )
+        await send({"type": "http.response.body", "body": b""})
     else:
-        status, headers, body = 200, ready.headers, ready.body
-        if ready.download is not None:
-            state.downloads.record(*ready.download)
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+        await send({"type": "http.response.start", "status": 200, "headers": ready.headers})
+        await send({"type": "http.response.body", "body": ready.body})
     metrics.observe("GET", ready.route, status, time.perf_counter() - started)
     return status

@@ -111,6 +111,35 @@ def test_serve_with_no_configuration(tmp_path: Path) -> None:
     assert not TOKEN_RE.search(again.rest)  # only the first start prints one
 
 
+def test_serve_with_workers_answers_hot_reads_alike(tmp_path: Path) -> None:
+    """Several workers, each with the one-write hot read protocol: the same answer from each."""
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    args = ["nestry-registry", "serve", "--port", str(port), "--workers", "2"]
+    with _running(args, _env(), tmp_path) as process:
+        auth = {"Authorization": f"Bearer {_read_token(process)}"}
+        _wait_healthy(url, process)
+        namespace = {"name": "acme", "default_visibility": "public"}
+        assert httpx.post(f"{url}/v1/namespaces", json=namespace, headers=auth).status_code == 201
+        template = (
+            b"Transform: AWS::Serverless-2016-10-31\nResources: {Q: {Type: AWS::SNS::Topic}}\n"
+        )
+        files = {"template": ("template.yaml", template, "application/x-yaml")}
+        app = f"{url}/v1/apps/acme/demo"
+        put = httpx.put(f"{app}/versions/1.0.0", files=files, headers=auth)
+        assert put.status_code == 201, put.text
+        answers = [httpx.get(app) for _ in range(12)]  # a new connection each: both workers
+        first = answers[0]
+        assert first.status_code == 200 and first.json()["application"] == "acme/demo"
+        for answer in answers[1:]:
+            assert answer.content == first.content
+            assert [h for h in answer.headers.multi_items() if h[0] != "date"] == [
+                h for h in first.headers.multi_items() if h[0] != "date"
+            ]
+        etag = {"If-None-Match": first.headers["etag"]}
+        assert {httpx.get(app, headers=etag).status_code for _ in range(6)} == {304}
+
+
 def test_token_create_prints_the_token_last(tmp_path: Path) -> None:
     env = _env(NESTRY_DATA_DIR=str(tmp_path))
     subprocess.run(["nestry-registry", "migrate"], env=env, check=True, capture_output=True)
