@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import posixpath
 from collections.abc import Callable, Mapping
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from client.build import NestedStack, rebase_local_paths, rewrite_references
@@ -32,21 +32,27 @@ TEMPLATE = "template.yaml"
 Render = Callable[[dict[str, Any]], bytes]
 
 
-def vendor_dir(node: Node) -> PurePosixPath:
+# Paths inside the build directory are plain '/'-joined strings (pathlib's objects cost a
+# noticeable share of a warm install). Every part is normalized already: validated names,
+# versions and ``template_path`` (``client.pins.checked_template_path``).
+
+
+def vendor_dir(node: Node) -> str:
+    """The child's directory, relative to the build directory."""
     namespace, name = node.pin.application.lower().split("/", 1)
-    return PurePosixPath("apps", namespace, name, node.pin.version)
+    return f"apps/{namespace}/{name}/{node.pin.version}"
 
 
-def template_file(node: Node) -> PurePosixPath:
+def template_file(node: Node) -> str:
     """Where the vendored template is written, relative to the build directory."""
-    return vendor_dir(node) / (node.pin.template_path or TEMPLATE)
+    return f"{vendor_dir(node)}/{node.pin.template_path or TEMPLATE}"
 
 
-def child_stacks(node_dir: PurePosixPath, children: list[Node]) -> dict[str, NestedStack]:
+def child_stacks(node_dir: str, children: list[Node]) -> dict[str, NestedStack]:
     """The nested stack of each child, its TemplateURL relative to ``node_dir``."""
     return {
         child.reference.logical_id: NestedStack(
-            template_url=posixpath.relpath(template_file(child), node_dir),
+            template_url=_relative(template_file(child), node_dir),
             application=child.pin.application,
             version=child.pin.version,
         )
@@ -54,11 +60,17 @@ def child_stacks(node_dir: PurePosixPath, children: list[Node]) -> dict[str, Nes
     }
 
 
+def _relative(path: str, start: str) -> str:
+    """``posixpath.relpath`` of two paths inside the build directory; anchored at "/" so that
+    it does not ask the OS for the working directory (one ``getcwd`` call per reference)."""
+    return posixpath.relpath(f"/{path}", f"/{start}")
+
+
 def vendored_template(node: Node, render: Render = plain_render) -> bytes:
     """The child's bytes as published when it nests nothing from a registry; else rewritten."""
     if not registry_refs(node.template):
         return node.data
-    stacks = child_stacks(template_file(node).parent, node.children)
+    stacks = child_stacks(posixpath.dirname(template_file(node)), node.children)
     return render(rewrite_references(node.template.document, stacks))
 
 
@@ -72,7 +84,7 @@ def rebase_user_document(
 
 def rebase_vendored(node: Node) -> dict[str, Any]:
     """A child's document with its local paths as seen from the build directory's root."""
-    return rebase_local_paths(node.template.document, str(template_file(node).parent))
+    return rebase_local_paths(node.template.document, posixpath.dirname(template_file(node)))
 
 
 def root_template(
@@ -82,7 +94,7 @@ def root_template(
     # After --flatten a reference may be gone (inlined); only what is still nested is rewritten.
     resources = rebased.get("Resources", {})
     remaining = [n for n in roots if _is_application(resources.get(n.reference.logical_id))]
-    stacks = child_stacks(PurePosixPath("."), remaining)
+    stacks = child_stacks(".", remaining)
     return render(rewrite_references(rebased, stacks))
 
 
@@ -115,49 +127,64 @@ def _write_tree(
     staging: Path, root: bytes, roots: list[Node], bundles: Mapping[str, bytes], render: Render
 ) -> tuple[list[str], list[str]]:
     files, warnings, done = [TEMPLATE], [], set()
-    made = {PurePosixPath(".")}  # directories of the staging tree that exist
-    (staging / TEMPLATE).write_bytes(root)
+    made: set[str] = set()  # directories of the staging tree made so far
+    _write_file(f"{staging}/{TEMPLATE}", root)
     for node in walk(roots):
         directory = vendor_dir(node)
         if directory in done:
             continue
         done.add(directory)
-        _make_dirs(staging, directory, made)
-        target = staging / directory
+        _make_dirs(str(staging), directory, made)
         if node.pin.bundle_digest:
             from client.bundle_unpack import unpack_bundle  # tarfile: only when there is code
 
-            unpacked = unpack_bundle(bundles[node.pin.bundle_digest], target)
-            files += [str(directory / p.as_posix()) for p in unpacked]
+            unpacked = unpack_bundle(bundles[node.pin.bundle_digest], staging / directory)
+            files += [f"{directory}/{p.as_posix()}" for p in unpacked]
         files.append(_write_vendored(staging, node, render))
-        warnings += _missing_locals(node, staging / template_file(node).parent)
+        warnings += _missing_locals(node, staging / posixpath.dirname(template_file(node)))
     return sorted(set(files)), warnings
 
 
 def _write_vendored(staging: Path, node: Node, render: Render) -> str:
     """Write the verified template at its place (over any copy the bundle holds there)."""
     relative = template_file(node)
-    path = staging / relative
     if node.pin.bundle_digest or node.pin.template_path:  # else: a new file in a new directory
+        path = staging / relative
         if path.is_dir():
             raise BundleError(
                 f"{node.pin.label}: its template_path {node.pin.template_path!r} is a directory "
                 "in its bundle"
             )
         path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(vendored_template(node, render))
-    return str(relative)
+    _write_file(f"{staging}/{relative}", vendored_template(node, render))
+    return relative
 
 
-def _make_dirs(staging: Path, directory: PurePosixPath, made: set[PurePosixPath]) -> None:
+def _write_file(path: str, data: bytes) -> None:
+    """Create or truncate ``path`` and write ``data``: open, write, close and nothing else
+    (``Path.write_bytes`` also asks for the file's status, whether it is a terminal, and its
+    position)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
+
+
+def _make_dirs(staging: str, directory: str, made: set[str]) -> None:
     """``mkdir -p`` in the fresh staging tree, one call per directory that is not there yet.
 
     (``Path.mkdir(parents=True)`` first tries the deepest one and climbs on each failure: on
     some filesystems every call, failed or not, costs a noticeable share of a warm install.)
     """
-    missing = [p for p in (directory, *directory.parents) if p not in made]
+    missing = []
+    while directory and directory not in made:
+        missing.append(directory)
+        directory = posixpath.dirname(directory)
     for part in reversed(missing):
-        (staging / part).mkdir()
+        os.mkdir(f"{staging}/{part}")
         made.add(part)
 
 

@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from client.cache import write_atomic
+from client.cache import read_file, write_atomic
+from client.digests import sha256_hex
 from client.template import dump_template
 
 _HEADER = b"sha256:"
@@ -45,13 +45,13 @@ def fingerprint() -> str | None:
 
     from client.template import dumper, intrinsics
 
-    digest = hashlib.sha256(f"{yaml.__version__} {sys.version_info[:2]}".encode())
+    parts = [f"{yaml.__version__} {sys.version_info[:2]}".encode()]
     for module in (dumper, intrinsics):
         try:
-            digest.update(Path(module.__file__ or "").read_bytes())
+            parts.append(Path(module.__file__ or "").read_bytes())
         except OSError:
             return None  # e.g. run from a zip: no cache rather than one that could go stale
-    return digest.hexdigest()
+    return sha256_hex(b"".join(parts))
 
 
 class RenderCache:
@@ -62,7 +62,7 @@ class RenderCache:
         stamp = fingerprint()
         if stamp is None:
             return None
-        return hashlib.sha256(f"{stamp}\n{document!r}".encode()).hexdigest()
+        return sha256_hex(f"{stamp}\n{document!r}".encode())
 
     def path_for(self, key: str) -> Path:
         return self.root / key[:2] / key
@@ -76,7 +76,7 @@ class RenderCache:
         if found is not None:
             return found
         data = render(document)
-        header = _HEADER + hashlib.sha256(data).hexdigest().encode() + b"\n"
+        header = _HEADER + sha256_hex(data).encode() + b"\n"
         # A read-only or full cache: the build is still right, only slower next time.
         with contextlib.suppress(OSError):
             write_atomic(self.path_for(key), header + data)
@@ -84,11 +84,11 @@ class RenderCache:
 
     def _get(self, path: Path) -> bytes | None:
         try:
-            entry = path.read_bytes()
+            entry = read_file(path)
         except OSError:
             return None
         header, _, data = entry.partition(b"\n")
-        if header != _HEADER + hashlib.sha256(data).hexdigest().encode():
+        if header != _HEADER + sha256_hex(data).encode():
             with contextlib.suppress(OSError):
                 path.unlink(missing_ok=True)
             return None

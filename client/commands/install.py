@@ -9,6 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+# Imported first, here rather than three import levels deeper (client.install > build_dir >
+# render_cache): importing the template model compiles the range grammar (nodesemver's and
+# client.ranges' regexes), a deep recursion that from there crossed one of CPython 3.11's 16 KiB
+# frame-stack chunks back and forth, an mmap and a munmap each time: ~320 pairs, ~5 ms of a warm
+# install (tests/client/test_warm_install_imports.py).
+import client.template  # noqa: F401
 from client import install as pipeline
 from client.cache import Cache, default_cache_dir
 from client.commands.context import Context, json_option, pass_context

@@ -8,6 +8,8 @@ import pytest
 
 from client.build import (
     NestedStack,
+    copy_document,
+    copy_value,
     has_local_code,
     nested_stack,
     rebase_local_paths,
@@ -133,3 +135,24 @@ def test_swap_replaces_a_previous_build(tmp_path: Path) -> None:
     write_build(out, b"second", [], {})
     assert (out / "template.yaml").read_bytes() == b"second"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["build"]
+
+
+def test_copy_document_is_deep_and_equal() -> None:
+    shared: list[Any] = ["a", {"Ref": "B"}]
+    properties = {"L": shared, "M": shared, "N": 1.5}
+    document: dict[str, Any] = {"Resources": {"Q": {"Properties": properties}}}
+    copied = copy_document(document)
+    assert copied == document
+    assert repr(copied) == repr(document)  # the render cache's key sees no difference
+    copied["Resources"]["Q"]["Properties"]["L"][1]["Ref"] = "C"
+    assert document["Resources"]["Q"]["Properties"]["L"][1] == {"Ref": "B"}
+    # An alias is copied twice: the dumper writes it out in full either way.
+    assert copied["Resources"]["Q"]["Properties"]["M"][1] == {"Ref": "B"}
+
+
+def test_copy_value_deep_copies_what_the_loader_does_not_build() -> None:
+    odd: dict[str, Any] = {"S": {1, 2}, "T": ("x", ["y"])}
+    copied = copy_value(odd)
+    assert copied == odd
+    assert copied["S"] is not odd["S"]
+    assert copied["T"][1] is not odd["T"][1]
