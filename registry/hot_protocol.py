@@ -33,6 +33,8 @@ _ROUTE_WITH = frozenset({b"content-length", b"transfer-encoding", b"expect", b"u
 
 
 class HotReadProtocol(HttpToolsProtocol):
+    """``HttpToolsProtocol`` that answers remembered public reads itself (see the module)."""
+
     def __init__(
         self,
         config: Config,
