@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import sys
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -32,6 +30,7 @@ from registry.api import (
     versions,
 )
 from registry.api.errors import EXCEPTION_HANDLERS, CatchAllMiddleware
+from registry.background import background
 from registry.db.session import Database
 from registry.metrics import Metrics, MetricsMiddleware
 from registry.services.downloads import DownloadCounter, periodic_flush
@@ -89,21 +88,6 @@ class RegistryApp(Starlette):
             await super().__call__(scope, receive, noting_status)
         finally:
             log.record(scope, status)
-
-
-@asynccontextmanager
-async def background(work: Coroutine[Any, Any, None] | None) -> AsyncIterator[None]:
-    """Run ``work`` (if any) while the block runs; cancel it after."""
-    if work is None:
-        yield
-        return
-    task = asyncio.create_task(work)
-    try:
-        yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
 
 
 def create_app(settings: Settings) -> RegistryApp:

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Callable
 
 import sqlalchemy as sa
 
+from registry.background import background
 from registry.db.models import App, Version
 from registry.db.session import Database
 
@@ -72,13 +73,10 @@ class DownloadCounter:
 
 @contextlib.asynccontextmanager
 async def periodic_flush(counter: DownloadCounter, seconds: float) -> AsyncIterator[None]:
-    task = asyncio.create_task(counter.run_periodically(seconds))
     try:
-        yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        async with background(counter.run_periodically(seconds)):
+            yield
+    finally:  # after the periodic task has stopped: the last counts, once
         try:
             await counter.flush()
         except Exception:  # shutting down: losing a few counts beats a failed shutdown
