@@ -43,34 +43,22 @@ async def test_answer_equals_the_stored_document(api, publish):
         + nested("Sar", "arn:aws:serverlessrepo:us-east-1:123456789012:applications/x", "1.0.0")
     )
     bundle = tar_gz({"sam/app/template.yaml": b"x", "sam/app/nested/inner.yaml": b"y"})
-    response = await publish(
-        "acme",
-        "Demo",
-        "2.0.0-rc.1+build.7",
-        template(extra_resources=resources),
-        bundle=bundle,
-        readme="# Read me",
-        license="MIT text",
-        metadata={"home_page_url": "https://example.com/demo"},
-        extra={"template_path": "sam/app/template.yaml"},
-    )
+    arguments = ("acme", "Demo", "2.0.0-rc.1+build.7", template(extra_resources=resources))
+    options = {
+        "bundle": bundle,
+        "readme": "# Read me",
+        "license": "MIT text",
+        "metadata": {"home_page_url": "https://example.com/demo"},
+        "extra": {"template_path": "sam/app/template.yaml"},
+    }
+    response = await publish(*arguments, **options)
     assert response.status_code == 201, response.text
     answer = response.json()
     assert [d["logical_id"] for d in answer["dependencies"]] == ["Child", "Local", "Sar"]
     assert answer["bundle_url"] and answer["template_path"] == "sam/app/template.yaml"
     stored = await _ok(await api.get(f"{APP}/versions/2.0.0-rc.1+build.7"))
     assert answer == stored
-    retry = await publish(
-        "acme",
-        "Demo",
-        "2.0.0-rc.1+build.7",
-        template(extra_resources=resources),
-        bundle=bundle,
-        readme="# Read me",
-        license="MIT text",
-        metadata={"home_page_url": "https://example.com/demo"},
-        extra={"template_path": "sam/app/template.yaml"},
-    )
+    retry = await publish(*arguments, **options)  # the same publish again
     assert retry.status_code == 200 and retry.json() == stored
 
 
