@@ -1,6 +1,6 @@
 """Alembic environment: async engines (aiosqlite / asyncpg), the registry's metadata.
 
-The URL is ``config.attributes["url"]`` when called from ``registry.migrate``, else the
+The URL is ``config.attributes["url"]`` when called from ``registry.db.migrate``, else the
 ``NESTRY_DATABASE_URL`` / embedded default from ``Settings.from_env()``.
 """
 
@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 from alembic import context
+from registry.db.migrate import include_object
 from registry.db.models import Base
-from registry.migrate import include_object
 from registry.settings import Settings
 
 config = context.config

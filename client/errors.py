@@ -22,9 +22,10 @@ The rest of the tree lives beside the code that raises it:
 
 NestryError
 ├── ConfigError (client.config)         unreadable config; NoRegistryError: none configured
-├── PublishInputError (client.publish), PackingError (client.packing), AddError (client.add)
-├── RegistryError (client.api_errors)   an HTTP error answer; RegistryUnreachableError
-├── InstallError (client.install_errors)
+├── PublishInputError (client.publish.request), PackingError (client.publish.packing), AddError
+(client.editing.add)
+├── RegistryError (client.api.errors)   an HTTP error answer; RegistryUnreachableError
+├── InstallError (client.install.errors)
 │   ├── ResolutionError → CycleError
 │   ├── DigestMismatchError, ParameterError, BundleError, OfflineError
 │   └── LockfileError → FrozenLockfileError

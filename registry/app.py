@@ -12,28 +12,26 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute
 from starlette.types import Message, Receive, Scope, Send
 
-from registry import hot_reads
-from registry.access_log import AccessLog
-from registry.api import (
-    apps,
-    audit,
-    dependents,
-    lifecycle,
-    meta,
-    namespaces,
-    policy,
-    publish,
-    resolve,
-    search,
-    system,
-    tokens,
-    versions,
-)
-from registry.api.errors import EXCEPTION_HANDLERS, CatchAllMiddleware
-from registry.background import background
+from registry.apps import api as apps
+from registry.apps import dependents_api as dependents
+from registry.apps import versions_api as versions
+from registry.apps.downloads import DownloadCounter, periodic_flush
+from registry.auth import api as tokens
 from registry.db.session import Database
-from registry.metrics import Metrics, MetricsMiddleware
-from registry.services.downloads import DownloadCounter, periodic_flush
+from registry.lifecycle import api as lifecycle
+from registry.orgs import api as namespaces
+from registry.orgs import audit_api as audit
+from registry.orgs import policy_api as policy
+from registry.publish import api as publish
+from registry.resolve import api as resolve
+from registry.search import api as search
+from registry.serving import hot_reads
+from registry.serving import meta_api as meta
+from registry.serving import system_api as system
+from registry.serving.access_log import AccessLog
+from registry.serving.background import background
+from registry.serving.error_handlers import EXCEPTION_HANDLERS, CatchAllMiddleware
+from registry.serving.metrics import Metrics, MetricsMiddleware
 from registry.settings import Settings
 from registry.state import RegistryState
 from registry.storage import FilesystemBlobStore
@@ -55,7 +53,8 @@ def _middleware(metrics: Metrics) -> list[Middleware]:
 
 
 class RegistryApp(Starlette):
-    """Starlette, with the hot read path (``registry.hot_reads``) answered before routing."""
+    """Starlette, with the hot read path (``registry.serving.hot_reads``) answered before
+    routing."""
 
     def __init__(self, metrics: Metrics, **options: Any) -> None:
         super().__init__(middleware=_middleware(metrics), **options)

@@ -11,12 +11,12 @@ import click
 import uvicorn
 
 from client.errors import NestryError
-from registry import migrate as migrations
+from registry.auth.accounts import bootstrap_admin, ensure_user, issue_token
+from registry.db import migrate as migrations
 from registry.db.models import utcnow
 from registry.db.session import Database
-from registry.services import audit
-from registry.services.accounts import bootstrap_admin, ensure_user, issue_token
-from registry.services.audit import Who
+from registry.orgs import audit
+from registry.orgs.audit import Who
 from registry.settings import Settings, SettingsError
 
 
@@ -83,7 +83,7 @@ def serve(host: str, port: int, workers: int, no_migrate: bool, access_log: bool
     fast = all(importlib.util.find_spec(m) for m in ("uvloop", "httptools"))
     http: type[asyncio.Protocol] | str = "auto"
     if fast:
-        from registry.hot_protocol import HotReadProtocol  # needs httptools
+        from registry.serving.hot_protocol import HotReadProtocol  # needs httptools
 
         http = HotReadProtocol
     uvicorn.run(
@@ -93,11 +93,12 @@ def serve(host: str, port: int, workers: int, no_migrate: bool, access_log: bool
         port=port,
         workers=workers,
         # uvloop + httptools: faster, and h11 under --workers loses TCP_NODELAY (uvicorn #3149);
-        # on httptools, hot reads are answered in one write (registry.hot_protocol).
+        # on httptools, hot reads are answered in one write (registry.serving.hot_protocol).
         loop="uvloop" if fast else "auto",
         http=http,
         proxy_headers=True,
-        access_log=False,  # ours instead (registry.access_log): batched, a fraction of the cost
+        # Ours instead (registry.serving.access_log): batched, a fraction of the cost.
+        access_log=False,
         server_header=False,  # no "server: uvicorn": names nothing clients need, helps attackers
     )
 

@@ -36,8 +36,10 @@ class Settings:
     # Staleness bound of what anonymous callers are told about public apps when no change feed
     # is live (SQLite; or PostgreSQL with listen_for_changes off or its listener down).
     public_cache_seconds: float = 1.0
-    listen_for_changes: bool = True  # PostgreSQL LISTEN (registry.change_feed)
-    access_log: bool = False  # registry.access_log; `serve` turns it on unless --no-access-log
+    listen_for_changes: bool = True  # PostgreSQL LISTEN (registry.serving.change_feed)
+    access_log: bool = (
+        False  # registry.serving.access_log; `serve` turns it on unless --no-access-log
+    )
     default_visibility: str = "private"  # of apps first published in a namespace without one
     auth_failure_limit: int = 10  # failed authentications per address and window → 429
     auth_failure_window_seconds: int = 60

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from registry.access_log import AccessLog
-from registry.change_feed import ChangeFeed
+from registry.apps.downloads import DownloadCounter
+from registry.auth.principals import PrincipalCache
+from registry.auth.ratelimit import FailureLimiter
 from registry.db.session import Database
-from registry.doc_cache import LruCache, PublicReads
-from registry.principals import PrincipalCache
-from registry.ratelimit import FailureLimiter
-from registry.services.downloads import DownloadCounter
+from registry.documents.cache import LruCache, PublicReads
+from registry.serving.access_log import AccessLog
+from registry.serving.change_feed import ChangeFeed
 from registry.settings import Settings
 from registry.storage import BlobStore
 

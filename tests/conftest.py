@@ -41,10 +41,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 from starlette.applications import Starlette
 
-from registry import migrate
 from registry.app import create_app
+from registry.auth.accounts import ensure_user, issue_token
+from registry.db import migrate
 from registry.db.session import Database
-from registry.services.accounts import ensure_user, issue_token
 from registry.settings import Settings, sqlite_url
 
 PG_ENV = "NESTRY_TEST_POSTGRES_URL"

@@ -5,13 +5,14 @@ Revises: 0003
 Create Date: 2026-11-27
 
 Each registry worker keeps rendered documents in memory and listens on the channel
-``nestry_changes`` (``registry.change_feed``). These triggers send the changed app's id on that
+``nestry_changes`` (``registry.serving.change_feed``). These triggers send the changed app's id on
+that
 channel from the writing transaction itself, so a notice is delivered exactly when the change
 commits (never for a rolled-back one) and whatever path wrote it: the API, the admin CLI or a
 hand-written ``UPDATE``. PostgreSQL folds identical notices of one transaction into one.
 Updates of nothing but the download counters notify no one: they come every few seconds for
 every app in use, and would clear every worker's caches each time (documents show counts that
-lag by a stated bound instead; see ``registry.doc_cache.PublicReads``).
+lag by a stated bound instead; see ``registry.documents.cache.PublicReads``).
 SQLite has no such mechanism: there processes share a generation file instead.
 """
 

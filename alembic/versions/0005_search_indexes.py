@@ -4,7 +4,7 @@ Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-27
 
-``registry.search`` orders by downloads or update time (descending, ties by id descending) and
+``registry.search.query`` orders by downloads or update time (descending, ties by id descending) and
 pages with the row comparison ``(key, id) < (last key, last id)``. These indexes, walked
 backwards, give PostgreSQL (and SQLite) the rows in that order from the cursor on, so a page
 stops after its ``limit + 1`` rows instead of sorting every match; relevance on PostgreSQL

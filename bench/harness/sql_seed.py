@@ -2,7 +2,7 @@
 
 The rows are clones of one *model* app published through the API (``corpus.App(0)``), so every
 column holds what the registry itself writes; only names, descriptions, labels and the search
-vector (built as ``registry/services/search_index.py`` builds it) change per app. Names and
+vector (built as ``registry/search/index.py`` builds it) change per app. Names and
 descriptions follow ``harness.corpus``, so searches match the same share at every size.
 """
 

@@ -1,7 +1,7 @@
 """Grow a SQLite registry database to N apps directly in SQL: the SQLite twin of sql_seed.py.
 
 Same clones of the model app; the search document goes to the FTS5 table ``apps_fts`` (rowid =
-app id), with the fields ``registry/services/search_index.py`` writes.
+app id), with the fields ``registry/search/index.py`` writes.
 """
 
 from __future__ import annotations

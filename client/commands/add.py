@@ -7,10 +7,10 @@ from typing import Any
 
 import click
 
-from client.add import PLACEHOLDER, NewReference, add_reference, default_logical_id
 from client.commands.common import parse_spec, resolve_version
 from client.commands.context import Context, json_option, pass_context
 from client.commands.failures import CliFailure
+from client.editing.add import PLACEHOLDER, NewReference, add_reference, default_logical_id
 
 
 @click.command()

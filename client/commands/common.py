@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from client.api import RegistryClient, RegistryError
+from client.api.client import RegistryClient, RegistryError
 from client.errors import InvalidVersionError
 from client.names import AppId, parse_app_id, parse_version
 from client.ranges import Range, is_dist_tag

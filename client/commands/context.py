@@ -10,20 +10,20 @@ from typing import TYPE_CHECKING
 
 import click
 
+from client.commands.output import Output
 from client.config import Config, RegistryTarget, config_path
 from client.names import AppId
-from client.output import Output
 
 if TYPE_CHECKING:
     import httpx
 
-    from client.api import RegistryClient
+    from client.api.client import RegistryClient
 
 HttpFactory = Callable[[str], "httpx.Client"]
 
 
 def _default_http(base_url: str) -> httpx.Client:
-    from client.api import new_http
+    from client.api.client import new_http
 
     return new_http()
 
@@ -50,7 +50,7 @@ class Context:
 
     def client(self, target: RegistryTarget) -> RegistryClient:
         # Imported when a request is due: a warm install makes none (bench/README.md).
-        from client.api import RegistryClient
+        from client.api.client import RegistryClient
 
         http = self.http_factory(target.url)
         self._opened.append(http)

@@ -11,7 +11,7 @@ from typing import IO, Any
 
 import click
 
-from client.api_errors import RegistryError, RegistryUnreachableError
+from client.api.errors import RegistryError, RegistryUnreachableError
 from client.errors import InvalidNameError, InvalidRangeError, InvalidVersionError, NestryError
 
 GENERIC, USAGE, NOT_FOUND, AUTH, NETWORK, VERIFICATION = 1, 2, 3, 4, 5, 6

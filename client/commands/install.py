@@ -1,4 +1,5 @@
-"""``nestry install``, ``update``, ``outdated``, ``tree``: thin wrappers over ``client.install``."""
+"""``nestry install``, ``update``, ``outdated``, ``tree``: thin wrappers over
+``client.install.pipeline``."""
 
 from __future__ import annotations
 
@@ -9,21 +10,21 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-# Imported first, here rather than three import levels deeper (client.install > build_dir >
+# Imported first, here rather than three import levels deeper (client.install.pipeline > build_dir >
 # render_cache): importing the template model compiles the range grammar (nodesemver's and
 # client.ranges' regexes), a deep recursion that from there crossed one of CPython 3.11's 16 KiB
 # frame-stack chunks back and forth, an mmap and a munmap each time: ~320 pairs, ~5 ms of a warm
 # install (tests/client/test_warm_install_imports.py).
 import client.template  # noqa: F401
-from client import install as pipeline
-from client.cache import Cache, default_cache_dir
 from client.commands.context import Context, json_option, pass_context
-from client.install_report import InstallReport, render_tree
-from client.output import table
-from client.sources import ClientFactory
+from client.commands.output import table
+from client.install import pipeline
+from client.install.cache import Cache, default_cache_dir
+from client.install.report import InstallReport, render_tree
+from client.install.sources import ClientFactory
 
 if TYPE_CHECKING:
-    from client.api import RegistryClient
+    from client.api.client import RegistryClient
 
 template_option = click.option(
     "-t",
@@ -126,7 +127,7 @@ def update(state: Context, apps: tuple[str, ...], template: Path, out_dir: Path 
 @pass_context
 def outdated(state: Context, template: Path) -> None:
     """Show current, wanted (newest in range) and latest versions of every reference."""
-    from client import outdated as views  # not needed by install, the command to keep quick
+    from client.install import outdated as views
 
     with _kwargs(state) as kwargs:
         rows = views.outdated(pipeline.InstallOptions(template), **kwargs)
@@ -151,7 +152,7 @@ def outdated(state: Context, template: Path) -> None:
 @pass_context
 def tree(state: Context, template: Path) -> None:
     """Show the resolved tree of nested applications."""
-    from client import outdated as views
+    from client.install import outdated as views
 
     with _kwargs(state) as kwargs:
         entries = views.tree(pipeline.InstallOptions(template), **kwargs)

@@ -7,7 +7,7 @@ import click
 from client.commands.common import parse_exact, parse_spec
 from client.commands.context import Context, json_option, pass_context
 from client.commands.failures import usage_failure
-from client.output import table
+from client.commands.output import table
 from client.ranges import is_dist_tag
 
 

@@ -6,10 +6,10 @@ from typing import Any
 
 import click
 
-from client import api_orgs
+from client.api import orgs as api_orgs
 from client.commands.context import Context, json_option, pass_context
+from client.commands.output import table
 from client.names import validate_namespace
-from client.output import table
 
 ROLES = ("owner", "publisher", "reader")
 

@@ -8,8 +8,8 @@ from typing import Any
 import click
 
 from client.commands.context import Context, json_option, pass_context
-from client.output import human_size, table
-from client.publish import PublishPlan, prepare
+from client.commands.output import human_size, table
+from client.publish.request import PublishPlan, prepare
 
 
 def _overrides(

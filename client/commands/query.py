@@ -8,7 +8,7 @@ import click
 
 from client.commands.common import parse_spec, resolve_version, versions_of
 from client.commands.context import Context, json_option, pass_context
-from client.output import table
+from client.commands.output import table
 
 
 @click.command()

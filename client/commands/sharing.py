@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from client import api_orgs
+from client.api import orgs as api_orgs
 from client.commands.context import Context, json_option, pass_context
 from client.commands.failures import usage_failure
 from client.names import parse_app_id

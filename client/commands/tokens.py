@@ -6,9 +6,9 @@ from typing import Any
 
 import click
 
-from client import api_orgs
+from client.api import orgs as api_orgs
 from client.commands.context import Context, json_option, pass_context
-from client.output import table
+from client.commands.output import table
 
 
 @click.group()

@@ -2,7 +2,7 @@
 
 Search documents — how they stay current
 ----------------------------------------
-One search document per app, rebuilt by ``registry.services.search_index.refresh(session,
+One search document per app, rebuilt by ``registry.search.index.refresh(session,
 app_id)`` inside every write transaction that changes an app's searchable text (publish, PATCH;
 call it too after anything else that changes name/description/labels/author/readme). The text
 indexed is the app's display name, description, labels (space separated), author, and the readme
@@ -75,7 +75,7 @@ class Namespace(Base):
 
 
 class Membership(Base):
-    """A user's role in a namespace: owner, publisher or reader (``registry.permissions``)."""
+    """A user's role in a namespace: owner, publisher or reader (``registry.auth.permissions``)."""
 
     __tablename__ = "memberships"
     namespace_id: Mapped[int] = mapped_column(_fk("namespaces.id"), primary_key=True)
@@ -108,7 +108,7 @@ class App(Base):
     __tablename__ = "apps"
     __table_args__ = (
         sa.UniqueConstraint("namespace_id", "name_canonical"),
-        # Search's sort orders, walked backwards (alembic 0005, ``registry.search``).
+        # Search's sort orders, walked backwards (alembic 0005, ``registry.search.query``).
         sa.Index("ix_apps_downloads_id", "downloads", "id"),
         sa.Index("ix_apps_updated_at_id", "updated_at", "id"),
     )

@@ -24,6 +24,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio.to_thread
+import sqlalchemy as sa
 from sqlalchemy import Engine, Row, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
@@ -35,8 +36,8 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.base import Executable
 
-from registry.change_feed import feed_for
 from registry.db.connect import postgres_connect_args
+from registry.serving.change_feed import feed_for
 
 BUSY_TIMEOUT_MS = 30_000
 PG_POOL_SIZE = 20
@@ -46,7 +47,7 @@ PG_MAX_OVERFLOW = 10
 class Database:
     """The engines of one app instance; ``reader()``/``writer()`` yield sessions.
 
-    ``changes`` is the database's change feed (``registry.change_feed``): every commit of a
+    ``changes`` is the database's change feed (``registry.serving.change_feed``): every commit of a
     ``writer()`` session reports to it, whichever process and code path wrote.
     """
 
@@ -89,6 +90,10 @@ class Database:
         """
         async with (self._write if report else self._write_unreported)() as session:
             yield session
+
+    async def ping(self) -> None:
+        """Return when the database answers a trivial query; raise when it does not."""
+        await self.first(sa.text("SELECT 1"))
 
     async def first(self, statement: Executable) -> Row[Any] | None:
         """The first row of one read-only statement, by the cheapest route."""

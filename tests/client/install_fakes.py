@@ -1,6 +1,6 @@
 """A static in-memory registry source for unit tests of the install pipeline.
 
-It implements the same two methods as ``client.api.RegistryClient`` that the resolver uses
+It implements the same two methods as ``client.api.client.RegistryClient`` that the resolver uses
 (``resolve`` and ``get_bytes``), over a dict of published templates, and counts its calls so
 tests can prove what did (not) touch the network.
 """
@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from client.cache import sha256_digest
+from client.install.cache import sha256_digest
+from client.install.sources import ClientFactory
 from client.names import parse_app_id
 from client.ranges import is_dist_tag, max_satisfying, sort_versions
-from client.sources import ClientFactory
 from client.template import LocationKind, parse_template
 
 URL = "https://registry.test"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from corpus import CORPUS
 
-from client.add import AddError, NewReference, add_reference, default_logical_id
+from client.editing.add import AddError, NewReference, add_reference, default_logical_id
 from client.template import LocationKind, load_template, parse_template
 
 TEMPLATES = sorted(

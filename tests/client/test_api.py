@@ -10,7 +10,7 @@ from typing import Any  # the live_registry fixture's LiveRegistry (tests/confte
 import httpx
 import pytest
 
-from client.api import RegistryClient, RegistryError, RegistryUnreachableError
+from client.api.client import RegistryClient, RegistryError, RegistryUnreachableError
 from client.names import parse_app_id
 
 TEMPLATE = b"""Metadata:

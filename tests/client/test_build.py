@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from client.build import (
+from client.install.build import (
     NestedStack,
     copy_document,
     copy_value,
@@ -16,8 +16,8 @@ from client.build import (
     rewrite_references,
     stack_tags,
 )
-from client.build_dir import write_build
-from client.install_errors import BundleError
+from client.install.build_dir import write_build
+from client.install.errors import BundleError
 
 STACK = NestedStack("apps/acme/app/1.0.0/template.yaml", "acme/app", "1.0.0")
 OURS = [

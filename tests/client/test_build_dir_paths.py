@@ -1,4 +1,4 @@
-"""The build directory's relative paths, worked out as strings (``client.build_dir``)."""
+"""The build directory's relative paths, worked out as strings (``client.install.build_dir``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from client.build_dir import _make_dirs, _relative, _write_file
+from client.install.build_dir import _make_dirs, _relative, _write_file
 
 PAIRS = [
     ("apps/acme/app/1.0.0/template.yaml", "."),

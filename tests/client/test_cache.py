@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from client.cache import Cache, default_cache_dir, read_file, sha256_digest
-from client.install_errors import DigestMismatchError
+from client.install.cache import Cache, default_cache_dir, read_file, sha256_digest
+from client.install.errors import DigestMismatchError
 
 
 def test_put_then_get(tmp_path: Path) -> None:

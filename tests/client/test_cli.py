@@ -10,13 +10,13 @@ import pytest
 from click.testing import CliRunner, Result
 from corpus import CORPUS
 
-from client.api import RegistryError, RegistryUnreachableError
+from client.api.client import RegistryError, RegistryUnreachableError
 from client.cli import cli
 from client.commands.context import Context
 from client.commands.failures import failure_from
+from client.commands.output import Output
 from client.errors import InvalidRangeError, NestryError
-from client.install_errors import DigestMismatchError, FrozenLockfileError
-from client.output import Output
+from client.install.errors import DigestMismatchError, FrozenLockfileError
 
 JANITOR = CORPUS / "lumigo-io__SAR-Lambda-Janitor__template.yaml"
 

@@ -1,4 +1,5 @@
-"""``client.digests``: the same SHA-256 as hashlib, without loading OpenSSL for small inputs."""
+"""``client.install.digests``: the same SHA-256 as hashlib, without loading OpenSSL for small
+inputs."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from client import digests
+from client.install import digests
 
 ROOT = Path(__file__).resolve().parents[2]
 SIZES = [0, 1, 1000, digests.SMALL - 1, digests.SMALL, digests.SMALL + 1]
@@ -33,8 +34,8 @@ def test_hashing_templates_does_not_load_openssl() -> None:
     code = (
         "import sys\n"
         "import client.commands.install\n"
-        "from client.cache import sha256_digest\n"
-        "from client.render_cache import RenderCache\n"
+        "from client.install.cache import sha256_digest\n"
+        "from client.install.render_cache import RenderCache\n"
         "sha256_digest(b'x' * 100_000)\n"
         "RenderCache(__import__('pathlib').Path('.')).key({'Resources': {}})\n"
         "print(sorted(m for m in ('hashlib', '_hashlib') if m in sys.modules))"

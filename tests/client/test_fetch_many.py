@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from client.cache import Cache, sha256_digest
-from client.sources import Fetcher, FetchJob, fetch_many
+from client.install.cache import Cache, sha256_digest
+from client.install.sources import Fetcher, FetchJob, fetch_many
 
 
 class _Registry:

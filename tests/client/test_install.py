@@ -9,14 +9,14 @@ import pytest
 from install_fakes import URL, FakeRegistry, factory
 from install_samples import USER, lint_errors, publish_samples, sam_translate
 
-from client.cache import Cache
-from client.install import InstallOptions, install, update
-from client.install_errors import (
+from client.install.cache import Cache
+from client.install.errors import (
     DigestMismatchError,
     FrozenLockfileError,
     OfflineError,
     ParameterError,
 )
+from client.install.pipeline import InstallOptions, install, update
 from client.template import load_template
 
 

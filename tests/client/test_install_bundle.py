@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from client.bundle_unpack import BundleLimits, unpack_bundle
-from client.install_errors import BundleError
+from client.install.bundle_unpack import BundleLimits, unpack_bundle
+from client.install.errors import BundleError
 
 
 def tarball(*members: tuple[str, bytes | None, bytes]) -> bytes:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from client.api import RegistryClient
+from client.api.client import RegistryClient
+from client.install.sources import ClientFactory, registry_key
 from client.names import parse_app_id
-from client.sources import ClientFactory, registry_key
 
 
 def transport() -> httpx.MockTransport:

@@ -16,11 +16,11 @@ import pytest
 from install_fakes import URL, FakeRegistry, factory
 from install_samples import lint_errors
 
-from client.cache import Cache
-from client.install import InstallOptions, install
-from client.install_errors import ResolutionError
-from client.install_report import InstallReport
-from client.packing import local_paths
+from client.install.cache import Cache
+from client.install.errors import ResolutionError
+from client.install.pipeline import InstallOptions, install
+from client.install.report import InstallReport
+from client.publish.packing import local_paths
 from client.template import load_template
 
 PLACE = "sam/app/template.yaml"
@@ -214,7 +214,7 @@ def test_the_lock_is_reused_when_the_registry_url_is_spelled_differently(
         made.append(url)
         return registry
 
-    from client.sources import ClientFactory
+    from client.install.sources import ClientFactory
 
     opts = InstallOptions(template=tmp_path / "app" / "template.yaml")
     report = install(

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from client import lockfile
-from client.install_errors import LockfileError
-from client.lockfile import LockEntry, Lockfile
+from client.install import lockfile
+from client.install.errors import LockfileError
+from client.install.lockfile import LockEntry, Lockfile
 
 DIGEST = "sha256:" + "a" * 64
 OTHER = "sha256:" + "b" * 64

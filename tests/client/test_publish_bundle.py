@@ -12,9 +12,9 @@ import pytest
 from corpus import CORPUS
 from publish_samples import FUNCTION, realworld, write
 
-from client.packing import BundlePlan, PackingError, plan_bundle
-from client.publish import prepare
-from client.tarball import pack
+from client.publish.packing import BundlePlan, PackingError, plan_bundle
+from client.publish.request import prepare
+from client.publish.tarball import pack
 from client.template import load_template, parse_template
 
 POWER_TUNING = CORPUS / "alexcasalboni__aws-lambda-power-tuning__template.yaml"

@@ -9,7 +9,7 @@ import pytest
 from corpus import CORPUS
 
 from client.errors import MetadataError
-from client.publish import PublishInputError, merge_metadata, prepare
+from client.publish.request import PublishInputError, merge_metadata, prepare
 
 JANITOR = CORPUS / "lumigo-io__SAR-Lambda-Janitor__template.yaml"
 TWITTER = CORPUS / "awslabs__aws-serverless-twitter-event-source__template.yaml"

@@ -9,10 +9,10 @@ import pytest
 from install_fakes import FakeRegistry, factory
 from install_samples import USER, publish_samples
 
-from client import render_cache
-from client.cache import Cache
-from client.install import InstallOptions, install
-from client.render_cache import RenderCache
+from client.install import render_cache
+from client.install.cache import Cache
+from client.install.pipeline import InstallOptions, install
+from client.install.render_cache import RenderCache
 from client.template import dump_template, load_template
 
 DOCUMENT: dict[str, Any] = load_template(USER)
@@ -23,7 +23,8 @@ def _entries(root: Path) -> list[Path]:
 
 
 class CountingDumper:
-    """Stands in for ``dump_template`` inside ``client.render_cache``: counts real renders."""
+    """Stands in for ``dump_template`` inside ``client.install.render_cache``: counts real
+    renders."""
 
     def __init__(self) -> None:
         self.calls = 0

@@ -8,12 +8,12 @@ import pytest
 from install_fakes import FakeRegistry, factory
 from install_samples import publish_samples
 
-from client.cache import Cache
-from client.install_errors import CycleError, FrozenLockfileError, ResolutionError
-from client.lockfile import EMPTY, LockEntry, Lockfile
-from client.pins import PinOptions
-from client.resolver import Node, Resolver, walk
-from client.sources import ClientFactory, Fetcher
+from client.install.cache import Cache
+from client.install.errors import CycleError, FrozenLockfileError, ResolutionError
+from client.install.lockfile import EMPTY, LockEntry, Lockfile
+from client.install.pins import PinOptions
+from client.install.resolver import Node, Resolver, walk
+from client.install.sources import ClientFactory, Fetcher
 from client.template import parse_template
 
 

@@ -10,12 +10,12 @@ from typing import Any
 import httpx
 from corpus import CORPUS
 
-from client.api import RegistryClient
-from client.cache import Cache
-from client.install import InstallOptions, install
-from client.install_report import InstallReport
+from client.api.client import RegistryClient
+from client.install.cache import Cache
+from client.install.pipeline import InstallOptions, install
+from client.install.report import InstallReport
+from client.install.sources import ClientFactory
 from client.names import parse_app_id
-from client.sources import ClientFactory
 
 # The sample templates and the cfn-lint / SAM judges live with the client unit tests.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "client"))

@@ -9,7 +9,7 @@ from typing import Any  # the live_registry fixture's LiveRegistry (tests/confte
 import httpx
 from click.testing import CliRunner, Result
 
-from client.api import RegistryClient
+from client.api.client import RegistryClient
 from client.cli import cli
 from client.commands.context import Context
 from client.names import parse_app_id

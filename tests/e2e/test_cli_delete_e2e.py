@@ -11,7 +11,7 @@ import httpx
 import pytest
 from click.testing import CliRunner, Result
 
-from client.api import RegistryClient
+from client.api.client import RegistryClient
 from client.cli import cli
 from client.commands.context import Context
 from client.names import parse_app_id

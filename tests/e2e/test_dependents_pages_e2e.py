@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from client.api import RegistryClient
+from client.api.client import RegistryClient
 from client.names import parse_app_id
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "registry"))

@@ -14,8 +14,8 @@ import pytest
 from install_samples import lint_errors, sam_translate
 from install_support import Env, user_template
 
-from client.cache import Cache
-from client.install_errors import OfflineError
+from client.install.cache import Cache
+from client.install.errors import OfflineError
 
 APP_TEMPLATE = """\
 AWSTemplateFormatVersion: "2010-09-09"

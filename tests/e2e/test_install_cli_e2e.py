@@ -10,7 +10,7 @@ import httpx
 from click.testing import CliRunner, Result
 from install_support import TWITTER, TWITTER_METADATA, TWITTER_PARAMETERS, user_template
 
-from client.api import RegistryClient
+from client.api.client import RegistryClient
 from client.cli import cli
 from client.commands.context import Context
 from client.names import parse_app_id

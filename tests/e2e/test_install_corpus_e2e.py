@@ -19,8 +19,8 @@ from corpus import CORPUS
 from install_samples import DUMMIES, lint_errors, lint_findings, sam_translate
 from install_support import Env, user_template
 
-from client.cache import Cache
-from client.publish import prepare
+from client.install.cache import Cache
+from client.publish.request import prepare
 from client.template import LocationKind, Template, parse_template
 
 # Refused at publish by design (no Resources / placeholder name); see the corpus README.

@@ -18,9 +18,9 @@ from install_support import (
     user_template,
 )
 
-from client.cache import Cache
-from client.install import InstallOptions, update
-from client.outdated import outdated, tree
+from client.install.cache import Cache
+from client.install.outdated import outdated, tree
+from client.install.pipeline import InstallOptions, update
 
 
 @pytest.fixture

@@ -17,10 +17,9 @@ from install_support import (
     user_template,
 )
 
-from client.api import RegistryError, RegistryUnreachableError
-from client.cache import Cache
-from client.install import InstallOptions, install
-from client.install_errors import (
+from client.api.client import RegistryError, RegistryUnreachableError
+from client.install.cache import Cache
+from client.install.errors import (
     CycleError,
     DigestMismatchError,
     FrozenLockfileError,
@@ -28,7 +27,8 @@ from client.install_errors import (
     ParameterError,
     ResolutionError,
 )
-from client.sources import ClientFactory
+from client.install.pipeline import InstallOptions, install
+from client.install.sources import ClientFactory
 
 APP = "awslabs/twitter-event-source"
 

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from client.cli import cli
 from client.commands.context import Context
-from client.packing import plan_bundle
+from client.publish.packing import plan_bundle
 from client.template import load_template
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "client"))  # the shared sample projects

@@ -18,8 +18,8 @@ import httpx
 import pytest
 from install_support import Env, user_template
 
-from client.api_errors import RegistryError
-from client.cache import Cache
+from client.api.errors import RegistryError
+from client.install.cache import Cache
 from client.names import parse_app_id
 
 PLACE = "sub/dir/template.yaml"

@@ -8,7 +8,7 @@ import io
 import pytest
 from registry_samples import template
 
-from registry.access_log import AccessLog
+from registry.serving.access_log import AccessLog
 from registry.settings import Settings
 
 

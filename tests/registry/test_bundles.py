@@ -8,8 +8,8 @@ import tarfile
 import pytest
 from registry_samples import tar_gz
 
-from registry.bundles import BundleLimits, check_bundle
 from registry.errors import ApiError
+from registry.publish.bundles import BundleLimits, check_bundle
 
 LIMITS = BundleLimits(max_unpacked=1024 * 1024, max_members=100)
 

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from registry_samples import template
 
 from registry.db.models import Version
-from registry.services import dist_tags
+from registry.lifecycle import dist_tags
 
 
 async def _app_id_and_versions(session) -> tuple[int, dict[str, Version]]:

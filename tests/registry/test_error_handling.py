@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from registry.api.errors import EXCEPTION_HANDLERS, CatchAllMiddleware
+from registry.serving.error_handlers import EXCEPTION_HANDLERS, CatchAllMiddleware
 
 
 async def _broken(_request: Request) -> Response:

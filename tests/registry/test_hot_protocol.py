@@ -1,4 +1,5 @@
-"""The hot read path answered in the HTTP protocol (``registry.hot_protocol``): on the wire, the
+"""The hot read path answered in the HTTP protocol (``registry.serving.hot_protocol``): on the
+wire, the
 same bytes uvicorn's own httptools protocol writes for the same request, in the same order, with
 the same logging, metrics and download counts.
 
@@ -22,9 +23,9 @@ import pytest
 import uvicorn
 from registry_samples import template
 
-from registry.access_log import AccessLog
 from registry.app import RegistryApp, create_app
-from registry.hot_protocol import HotReadProtocol
+from registry.serving.access_log import AccessLog
+from registry.serving.hot_protocol import HotReadProtocol
 from registry.settings import Settings
 
 APP = "/v1/apps/acme/demo"

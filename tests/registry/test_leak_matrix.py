@@ -15,7 +15,7 @@ import pytest
 from org_world import SECRET, World, bearer, build
 from registry_samples import template
 
-from registry.openapi import SPEC
+from registry.openapi.document import SPEC
 from registry.settings import Settings
 
 MEMBERS = ("reader", "publisher", "owner")

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import jsonschema
 
-from registry.openapi import schema_for
+from registry.openapi.document import schema_for
 
 TEMPLATE = json.dumps(
     {

@@ -9,8 +9,8 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from registry.api.meta import routes as meta_routes
-from registry.metrics import Metrics, MetricsMiddleware
+from registry.serving.meta_api import routes as meta_routes
+from registry.serving.metrics import Metrics, MetricsMiddleware
 
 
 def test_render_counts_histogram_and_publishes() -> None:

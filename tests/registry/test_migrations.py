@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import sqlalchemy as sa
 
 from alembic import command
-from registry import migrate
+from registry.db import migrate
 from registry.db.session import Database
 from registry.settings import sqlite_url
 

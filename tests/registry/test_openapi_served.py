@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import jsonschema
 
-from registry.openapi import SPEC, schema_for
+from registry.openapi.document import SPEC, schema_for
 
 
 async def test_served_document_is_the_spec(api: httpx.AsyncClient) -> None:

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import sqlalchemy as sa
 
 from alembic import command
-from registry import migrate
+from registry.db import migrate
 from registry.db.session import Database
 
 NOW = "2026-01-01 00:00:00"

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from registry.errors import TooManyRequests
-from registry.permissions import (
+from registry.auth.permissions import (
     ACTIONS,
     allowed,
     can_nest,
@@ -14,7 +13,8 @@ from registry.permissions import (
     scope_allows,
     stronger_role,
 )
-from registry.ratelimit import FailureLimiter
+from registry.auth.ratelimit import FailureLimiter
+from registry.errors import TooManyRequests
 
 ROLE_TABLE = {
     "reader": {"read"},

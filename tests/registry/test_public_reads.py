@@ -14,11 +14,11 @@ import sqlalchemy as sa
 from registry_samples import template
 
 from registry.app import create_app
-from registry.change_feed import ChangeFeed, SharedGeneration
+from registry.auth.accounts import ensure_user, issue_token
 from registry.db.models import App
 from registry.db.session import Database
-from registry.doc_cache import PublicReads
-from registry.services.accounts import ensure_user, issue_token
+from registry.documents.cache import PublicReads
+from registry.serving.change_feed import ChangeFeed, SharedGeneration
 from registry.settings import Settings
 
 TTL = 0.5

@@ -6,7 +6,7 @@ from collections.abc import Collection, Mapping, Sequence
 
 import pytest
 
-from registry.resolution import (
+from registry.resolve.algorithm import (
     AppVersions,
     Dependency,
     Failed,

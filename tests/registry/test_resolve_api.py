@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import event
 from starlette.applications import Starlette
 
-from registry.openapi import schema_for
+from registry.openapi.document import schema_for
 
 SAR_ARN = "arn:aws:serverlessrepo:us-east-1:123456789012:applications/thing"
 

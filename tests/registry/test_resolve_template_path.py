@@ -8,9 +8,9 @@ import httpx
 import jsonschema
 from registry_samples import local_nested, tar_gz, template
 
-from registry.api.resolve import node_document
-from registry.openapi import schema_for
-from registry.resolution import Resolved, VersionInfo
+from registry.openapi.document import schema_for
+from registry.resolve.algorithm import Resolved, VersionInfo
+from registry.resolve.api import node_document
 
 
 async def resolved(api: httpx.AsyncClient, app: str) -> dict[str, Any]:

@@ -12,8 +12,8 @@ import jsonschema
 from starlette.applications import Starlette
 
 from registry.app import create_app
-from registry.openapi import schema_for
-from registry.search import terms_of
+from registry.openapi.document import schema_for
+from registry.search.query import terms_of
 from registry.settings import Settings
 
 TEMPLATE = json.dumps(

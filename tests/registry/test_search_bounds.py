@@ -14,7 +14,7 @@ import pytest
 from starlette.applications import Starlette
 from test_search_api import APPS, names, publish_all, search, walk_pages
 
-from registry import search as search_module
+from registry.search import query as search_module
 
 # app -> template downloads; the other apps keep 0
 DOWNLOADS = {

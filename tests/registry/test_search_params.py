@@ -8,8 +8,8 @@ import pytest
 from starlette.datastructures import QueryParams
 
 from registry.errors import ApiError
-from registry.search import fts5_query, terms_of, tsquery
-from registry.search_params import MAX_LIMIT, decode_cursor, encode_cursor, parse_query
+from registry.search.params import MAX_LIMIT, decode_cursor, encode_cursor, parse_query
+from registry.search.query import fts5_query, terms_of, tsquery
 
 
 def test_defaults_list_everything_by_downloads() -> None:

@@ -1,0 +1,211 @@
+"""``RegistryClient``: the registry's HTTP API (docs/ARCHITECTURE.md, "HTTP shapes") as methods.
+
+The ``httpx.Client`` is injected so that tests (and Starlette's ``TestClient``) can stand in
+for the network; every failure becomes a ``RegistryError`` carrying the HTTP status and the
+server's error code.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from client.api.errors import (
+    Guarded,
+    RegistryError,
+    RegistryUnreachableError,
+    decode,
+    error_of,
+    reason_of,
+)
+from client.names import AppId
+
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = ["RegistryClient", "RegistryError", "RegistryUnreachableError"]
+
+MAX_DOWNLOAD = 256 * 1024 * 1024
+
+
+def new_http() -> httpx.Client:
+    """A fresh ``httpx.Client``; httpx is imported here, only once a request is due (it is slow
+    to import and a warm install never needs it)."""
+    import httpx
+
+    return httpx.Client(timeout=httpx.Timeout(30.0, connect=10.0))
+
+
+def app_path(app: AppId) -> str:
+    return f"/v1/apps/{quote(app.namespace, safe='')}/{quote(app.name, safe='')}"
+
+
+def version_path(app: AppId, version: str) -> str:
+    return f"{app_path(app)}/versions/{quote(version, safe='')}"
+
+
+class RegistryClient:
+    def __init__(
+        self, base_url: str, token: str | None = None, *, http: httpx.Client | None = None
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self.http = http or new_http()
+
+    def close(self) -> None:
+        """Close the HTTP client (an injected one too: pass a shared client only if it may)."""
+        self.http.close()
+
+    def __enter__(self) -> RegistryClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- reads ---------------------------------------------------------------------------
+    def whoami(self) -> dict[str, Any]:
+        return self._json("GET", "/v1/whoami")
+
+    def search(
+        self,
+        q: str,
+        *,
+        label: str | None = None,
+        namespace: str | None = None,
+        sort: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> dict[str, Any]:
+        params: dict[str, str | int | None] = {"q": q, "label": label, "namespace": namespace}
+        params |= {"sort": sort, "limit": limit, "cursor": cursor}
+        return self._json("GET", "/v1/apps", params={k: v for k, v in params.items() if v})
+
+    def app_document(self, app: AppId) -> dict[str, Any]:
+        return self._json("GET", app_path(app))
+
+    def version_document(self, app: AppId, version: str) -> dict[str, Any]:
+        return self._json("GET", version_path(app, version))
+
+    def dependents(
+        self, app: AppId, *, limit: int | None = None, cursor: str | None = None
+    ) -> dict[str, Any]:
+        """One page of dependents; pass the answer's ``next_cursor`` back for the next."""
+        params = {k: v for k, v in {"limit": limit, "cursor": cursor}.items() if v}
+        return self._json("GET", f"{app_path(app)}/dependents", params=params)
+
+    def resolve(
+        self, requests: Sequence[tuple[str, str]], *, recursive: bool = True
+    ) -> list[dict[str, Any]]:
+        body = {
+            "requests": [{"application": app, "range": spec} for app, spec in requests],
+            "recursive": recursive,
+        }
+        results = self._json("POST", "/v1/resolve", json=body).get("results")
+        if not isinstance(results, list):
+            raise RegistryError("the registry's resolve answer has no results list", status=200)
+        return results
+
+    def get_bytes(self, url_or_path: str) -> bytes:
+        """Download a template or bundle; relative paths are joined to the base URL."""
+        with self._send("GET", url_or_path) as response:
+            self._raise_for(response)
+            chunks, size = [], 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > MAX_DOWNLOAD:
+                    raise RegistryError(
+                        f"download of {url_or_path} exceeds {MAX_DOWNLOAD} bytes", status=413
+                    )
+                chunks.append(chunk)
+            return b"".join(chunks)
+
+    # -- writes --------------------------------------------------------------------------
+    def publish(
+        self,
+        app: AppId,
+        version: str,
+        *,
+        template: bytes,
+        metadata: dict[str, Any],
+        readme: bytes | None = None,
+        license: bytes | None = None,
+        bundle: bytes | None = None,
+        template_path: str | None = None,
+    ) -> tuple[int, dict[str, Any]]:
+        """PUT a version; answers (201 created | 200 identical retry, version document).
+
+        ``template_path``: where the template sits inside ``bundle`` (default: its root).
+        """
+        files: dict[str, tuple[str, bytes, str]] = {
+            "template": ("template.yaml", template, "application/x-yaml"),
+        }
+        if readme is not None:
+            files["readme"] = ("README.md", readme, "text/markdown")
+        if license is not None:
+            files["license"] = ("LICENSE", license, "text/plain")
+        if bundle is not None:
+            files["bundle"] = ("bundle.tar.gz", bundle, "application/gzip")
+        data = {"metadata": json.dumps(metadata)}
+        if template_path is not None:  # where the template sits in the bundle
+            data["template_path"] = template_path
+        response = self._request("PUT", version_path(app, version), files=files, data=data)
+        return response.status_code, decode(response)
+
+    def set_dist_tag(self, app: AppId, tag: str, version: str) -> dict[str, Any]:
+        path = f"{app_path(app)}/dist-tags/{quote(tag, safe='')}"
+        return self._json("PUT", path, json={"version": version})
+
+    def remove_dist_tag(self, app: AppId, tag: str) -> dict[str, Any]:
+        return self._json("DELETE", f"{app_path(app)}/dist-tags/{quote(tag, safe='')}")
+
+    def yank(self, app: AppId, version: str, reason: str | None = None) -> dict[str, Any]:
+        return self._json("POST", f"{version_path(app, version)}/yank", json={"reason": reason})
+
+    def unyank(self, app: AppId, version: str) -> dict[str, Any]:
+        return self._json("POST", f"{version_path(app, version)}/unyank", json={})
+
+    def deprecate(self, app: AppId, version: str, message: str) -> dict[str, Any]:
+        path = f"{version_path(app, version)}/deprecate"
+        return self._json("POST", path, json={"message": message})
+
+    def delete_app(self, app: AppId) -> dict[str, Any]:
+        """Delete ``app`` with all its versions (owners); 409 while other apps nest it."""
+        return self._json("DELETE", app_path(app))
+
+    # -- plumbing ------------------------------------------------------------------------
+    def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Any JSON endpoint (organizations, tokens, audit: ``client.api.orgs``)."""
+        return self._json(method, path, json=body) if body is not None else self._json(method, path)
+
+    def _json(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        return decode(self._request(method, path, **kwargs))
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        with self._send(method, path, **kwargs) as response:
+            response.read()
+        self._raise_for(response)
+        return response
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> Guarded:
+        url = path if "://" in path else self.base_url + path
+        headers = {"Accept": "application/json", "User-Agent": "nestry-cli"}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        import httpx  # loaded by now: self.http is an httpx.Client
+
+        try:
+            request = self.http.build_request(method, url, headers=headers, **kwargs)
+            return Guarded(self.http.send(request, stream=True), url)
+        except httpx.TransportError as exc:
+            raise RegistryUnreachableError(
+                f"cannot reach the registry at {url}: {reason_of(exc)}"
+            ) from None
+
+    def _raise_for(self, response: httpx.Response) -> None:
+        if response.is_success:
+            return
+        response.read()
+        code, message = error_of(response)
+        raise RegistryError(message, status=response.status_code, code=code)

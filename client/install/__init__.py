@@ -1,0 +1,1 @@
+"""``nestry install`` as a pipeline: resolve, fetch, verify, check, build, write, lock."""

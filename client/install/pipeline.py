@@ -1,0 +1,188 @@
+"""``nestry install`` / ``update`` as a library: resolve, fetch, verify, check, build, lock.
+
+Nothing is written until every check has passed: a failed install leaves the previous build
+directory and ``nestry.lock`` byte-for-byte as they were.
+
+A warm install (lockfile and cache present) is mostly start-up (issue #7, bench/README.md item
+7), so this path imports only what it uses (``--flatten``, bundles, the network load on demand),
+its value records are ``NamedTuple``s (a frozen dataclass costs ~0.5 ms to create at import),
+and the templates it rewrites come from ``client.install.render_cache`` when already rendered once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from client.install import lockfile
+from client.install.build_dir import Render, rebase_user_document, root_template, write_build
+from client.install.cache import Cache
+from client.install.errors import FrozenLockfileError, InstallError
+from client.install.lockfile import Lockfile
+from client.install.pins import PinOptions
+from client.install.render_cache import RenderCache
+from client.install.report import (
+    FlattenReport,
+    InstallReport,
+    TreeEntry,
+    next_command,
+    tree_entries,
+)
+from client.install.resolver import Node, Resolver, walk
+from client.install.sources import ClientFactory, Fetcher, fetch_many
+from client.install.tree_facts import (
+    bundle_jobs,
+    capabilities_of,
+    check_all_parameters,
+    lock_of,
+    needs_sam_build,
+)
+from client.names import parse_app_id
+from client.template import Template, parse_template
+
+if TYPE_CHECKING:  # --flatten's machinery is imported only when a flattening install runs
+    from client.install.flatten_hook import Flattened
+
+Progress = Callable[[str], None]
+# --flatten hook: the user's document (rebased to the build directory), the resolved tree and
+# keep_exports in; the flattened document and what the flattener reports out.
+Flattener = Callable[[dict[str, Any], list[Node], bool], "Flattened"]
+
+
+class InstallOptions(NamedTuple):
+    template: Path = Path("template.yaml")
+    out_dir: Path | None = None  # default: .nestry/build beside the template
+    frozen: bool = False
+    offline: bool = False
+    flatten: bool = False
+    keep_exports: bool = False  # --flatten: keep children's exported outputs (prefixed)
+    # Canonical application ids to re-resolve ignoring nestry.lock; None: all of them.
+    refresh: frozenset[str] | None = frozenset()
+
+    @property
+    def build_dir(self) -> Path:
+        return self.out_dir or self.template.parent / ".nestry" / "build"
+
+    @property
+    def lock_path(self) -> Path:
+        return self.template.parent / lockfile.LOCKFILE_NAME
+
+
+class Resolved(NamedTuple):
+    root: Template
+    roots: list[Node]
+    old_lock: Lockfile
+    lock: Lockfile = lockfile.EMPTY
+
+
+def resolve_tree(
+    options: InstallOptions,
+    *,
+    clients: ClientFactory,
+    cache: Cache,
+    progress: Progress | None = None,
+) -> Resolved:
+    """Read the template and lockfile and resolve the whole tree; writes nothing."""
+    say = progress or (lambda _message: None)
+    root = parse_template(_read_template(options.template), source=str(options.template))
+    old_lock = lockfile.read(options.lock_path)
+    say(f"resolving {len(root.references)} reference(s) of {options.template}")
+    pins = PinOptions(frozen=options.frozen, offline=options.offline, refresh=options.refresh)
+    fetcher = Fetcher(cache, clients, offline=options.offline)
+    roots = Resolver(fetcher, old_lock, pins).resolve(root)
+    return Resolved(root, roots, old_lock, lock_of(roots))
+
+
+def install(
+    options: InstallOptions,
+    *,
+    clients: ClientFactory,
+    cache: Cache,
+    progress: Progress | None = None,
+    flattener: Flattener | None = None,
+) -> InstallReport:
+    say = progress or (lambda _message: None)
+    resolved = resolve_tree(options, clients=clients, cache=cache, progress=say)
+    if options.frozen and resolved.lock != resolved.old_lock:
+        raise FrozenLockfileError(
+            "--frozen: " + "; ".join(lockfile.differences(resolved.old_lock, resolved.lock))
+        )
+    nodes = walk(resolved.roots)
+    check_all_parameters(nodes)
+    say(f"fetching {sum(1 for n in nodes if n.pin.bundle_digest)} code bundle(s)")
+    bundles = fetch_many(Fetcher(cache, clients, offline=options.offline), bundle_jobs(nodes))
+    out_dir = options.build_dir
+    render = RenderCache(cache.root / "rendered").render
+    root, flattened = _root_template(options, resolved, flattener, render)
+    files, build_warnings = write_build(out_dir, root, resolved.roots, bundles, render)
+    changed = lockfile.write_if_changed(options.lock_path, resolved.lock)
+    say(f"wrote {out_dir}")
+    capabilities = capabilities_of(resolved.root, nodes)
+    return InstallReport(
+        tree=tree_entries(resolved.roots),
+        capabilities=capabilities,
+        files=files,
+        build_dir=out_dir,
+        lockfile=options.lock_path,
+        lockfile_changed=changed,
+        next_command=next_command(out_dir, capabilities, needs_sam_build(resolved.root, nodes)),
+        warnings=(flattened.warnings if flattened else []) + build_warnings,
+        changes=lockfile.version_changes(resolved.old_lock, resolved.lock),
+        flatten=FlattenReport(flattened.settled, flattened.dropped) if flattened else None,
+    )
+
+
+def _root_template(
+    options: InstallOptions, resolved: Resolved, flattener: Flattener | None, render: Render
+) -> tuple[bytes, Flattened | None]:
+    """The build's template: the user's, its local paths rebased to the build directory, and
+    with ``--flatten`` every child inlined (theirs rebased too, see
+    ``client.install.flatten_hook``)."""
+    user_dir = options.template.parent
+    document = rebase_user_document(resolved.root.document, user_dir, options.build_dir)
+    flattened = None
+    if options.flatten:
+        flattened = (flattener or _default_flattener())(
+            document, resolved.roots, options.keep_exports
+        )
+        document = flattened.document
+    return root_template(document, resolved.roots, render), flattened
+
+
+def _default_flattener() -> Flattener:
+    from client.install.flatten_hook import flatten_tree
+
+    return flatten_tree
+
+
+def update(
+    options: InstallOptions,
+    apps: Sequence[str] = (),
+    *,
+    clients: ClientFactory,
+    cache: Cache,
+    progress: Progress | None = None,
+) -> InstallReport:
+    """Re-resolve ``apps`` (every app when empty) within their ranges, then install."""
+    if options.frozen:
+        raise InstallError("update changes nestry.lock; it cannot run with --frozen")
+    refresh = frozenset(parse_app_id(a).canonical for a in apps) if apps else None
+    return install(
+        options._replace(refresh=refresh), clients=clients, cache=cache, progress=progress
+    )
+
+
+def _read_template(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InstallError(
+            f"{path}: no such template",
+            hint="Run nestry install in the directory of template.yaml, or pass -t.",
+        ) from None
+    except OSError as exc:
+        raise InstallError(f"{path}: cannot read ({exc.strerror})") from None
+
+
+__all__ = ["InstallOptions", "InstallReport", "TreeEntry", "install", "resolve_tree", "update"]

@@ -1,0 +1,1 @@
+"""What ``nestry publish`` sends: metadata, the template and the code bundle it packs."""

@@ -1,0 +1,2 @@
+"""Applications and their versions as readers see them: endpoints, lookup, dependents, downloads,
+deletion."""

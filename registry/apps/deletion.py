@@ -1,0 +1,85 @@
+"""Deleting an app: refused while versions of other apps nest it, else all of it in one go.
+
+The app, its versions, dist-tags, dependency rows, sharing grants and search document go in one
+transaction, audited in that same transaction (audit rows keep names, not foreign keys, so they
+outlive the app). Blobs stay: they are content-addressed and may be shared with other versions.
+The app row is locked first (PostgreSQL), and publish locks a child it nests for share, so a
+publish that nests this app either commits before the dependents check sees it or fails after.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from registry.auth.access import readable_apps
+from registry.auth.credentials import Principal
+from registry.db.models import App, AppGrant, Dependency, DistTag, Namespace, Version
+from registry.errors import Conflict, NotFound
+from registry.orgs import audit
+from registry.orgs.audit import Who
+from registry.search import index as search_index
+
+_SHOWN = 5  # dependents named in the refusal
+
+
+async def delete_app(
+    session: AsyncSession, app: App, namespace: str, principal: Principal, who: Who
+) -> list[str]:
+    """Delete ``app`` of ``namespace`` (the caller commits); return its deleted versions."""
+    locked = await session.scalar(sa.select(App.id).where(App.id == app.id).with_for_update())
+    if locked is None:  # deleted by a concurrent call since it was found
+        raise NotFound("app_not_found", f"no application {namespace}/{app.name}")
+    target = f"{namespace}/{app.name}"
+    await _refuse_if_nested(session, app, f"{namespace}/{app.name_canonical}", principal, target)
+    versions = list(
+        await session.scalars(
+            sa.select(Version.version).where(Version.app_id == app.id).order_by(Version.id)
+        )
+    )
+    version_ids = sa.select(Version.id).where(Version.app_id == app.id)
+    # Explicit deletes rather than ON DELETE CASCADE: nothing depends on the connection's
+    # foreign-key pragma (SQLite), and the order keeps every statement valid on its own.
+    for statement in (
+        sa.delete(DistTag).where(DistTag.app_id == app.id),
+        sa.delete(Dependency).where(Dependency.version_id.in_(version_ids)),
+        sa.delete(AppGrant).where(AppGrant.app_id == app.id),
+        sa.delete(Version).where(Version.app_id == app.id),
+    ):
+        await session.execute(statement.execution_options(synchronize_session=False))
+    await search_index.remove(session, app.id)
+    await session.execute(
+        sa.delete(App).where(App.id == app.id).execution_options(synchronize_session=False)
+    )
+    audit.record(session, who, "app_delete", namespace=namespace, target=target, versions=versions)
+    return versions
+
+
+async def _refuse_if_nested(
+    session: AsyncSession, app: App, canonical: str, principal: Principal, target: str
+) -> None:
+    """409 while any version of another app nests ``canonical``; names only readable ones."""
+    nesting = (
+        sa.select(Namespace.name, App.name, Version.version, readable_apps(principal))
+        .distinct()
+        .select_from(Dependency)
+        .join(Version, Version.id == Dependency.version_id)
+        .join(App, App.id == Version.app_id)
+        .join(Namespace, Namespace.id == App.namespace_id)
+        .where(Dependency.kind == "registry", Dependency.target_app == canonical)
+        .where(Version.app_id != app.id)
+        .order_by(Namespace.name, App.name, Version.version)
+    )
+    rows = (await session.execute(nesting)).all()
+    if not rows:
+        return
+    shown = [f"{ns}/{name}@{version}" for ns, name, version, readable in rows if readable]
+    hidden = len(rows) - len(shown)
+    named = ", ".join(shown[:_SHOWN]) + (" and more" if len(shown) > _SHOWN else "")
+    if hidden:
+        named += f"{', and ' if shown else ''}{hidden} you cannot see"
+    raise Conflict(
+        "app_has_dependents",
+        f"{target} is nested by {len(rows)} version(s) of other apps ({named}); deleting it "
+        f"would break their installs (GET /v1/apps/{target}/dependents lists them)",
+    )

@@ -1,0 +1,1 @@
+"""Retiring and tagging versions after publish: dist-tags, yank/unyank, deprecate."""

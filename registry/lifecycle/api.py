@@ -1,0 +1,115 @@
+"""Retiring and tagging versions over HTTP: dist-tags, yank/unyank, deprecate.
+
+All need a token that may publish to the namespace (``registry.lifecycle.service`` holds the
+rules). Callers who may not read the app get 404 (as everywhere); readers without publish rights
+get 403; anonymous callers 401.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from client.names import parse_version
+from client.ranges import is_dist_tag
+from registry.errors import ApiError
+from registry.lifecycle import service
+from registry.lifecycle.service import Target
+from registry.serving.bodies import json_object, only_keys
+from registry.serving.context import principal_of, state_of, who_of
+
+MAX_MESSAGE = 1024
+_APP = "/v1/apps/{ns}/{name}"
+
+
+@asynccontextmanager
+async def publishable(request: Request) -> AsyncIterator[Target]:
+    """The path's app locked for a lifecycle write by the caller; commits on exit."""
+    principal = await principal_of(request)
+    ns, name = request.path_params["ns"].lower(), request.path_params["name"]
+    database = state_of(request).database
+    async with service.publishable(
+        database, principal, ns, name, who_of(request, principal)
+    ) as target:
+        yield target
+
+
+async def put_tag(request: Request) -> Response:
+    tag = _tag(request)
+    body = await json_object(request)
+    only_keys(body, {"version"})
+    version_text = body.get("version")
+    if not isinstance(version_text, str):
+        raise ApiError("invalid_request", 'send {"version": "<exact version>"}')
+    parse_version(version_text)
+    async with publishable(request) as target:
+        tags = await service.set_tag(target, tag, version_text)
+    return JSONResponse({"dist_tags": tags})
+
+
+async def delete_tag(request: Request) -> Response:
+    tag = _tag(request)
+    async with publishable(request) as target:
+        tags = await service.drop_tag(target, tag)
+    return JSONResponse({"dist_tags": tags})
+
+
+def _tag(request: Request) -> str:
+    tag: str = request.path_params["tag"]
+    if not is_dist_tag(tag):
+        raise ApiError(
+            "invalid_tag",
+            f"{tag!r} is not a dist-tag name: start with a letter, and it must not be a range",
+        )
+    return tag
+
+
+async def yank(request: Request) -> Response:
+    body = await json_object(request, optional=True)
+    only_keys(body, {"reason"})
+    reason = _text(body, "reason")
+    return await _change_version(request, "yank", yanked=True, yanked_reason=reason)
+
+
+async def unyank(request: Request) -> Response:
+    only_keys(await json_object(request, optional=True), set())
+    return await _change_version(request, "unyank", yanked=False, yanked_reason=None)
+
+
+async def deprecate(request: Request) -> Response:
+    body = await json_object(request)
+    only_keys(body, {"message"})
+    return await _change_version(request, "deprecate", deprecated=_text(body, "message"))
+
+
+def _text(body: dict[str, Any], key: str) -> str | None:
+    """An optional message: null or blank means none."""
+    value = body.get(key)
+    if value is not None and not isinstance(value, str):
+        raise ApiError("invalid_request", f"{key} must be a string or null")
+    if value is not None and len(value) > MAX_MESSAGE:
+        raise ApiError("invalid_request", f"{key} is longer than {MAX_MESSAGE} characters")
+    return (value or "").strip() or None
+
+
+async def _change_version(request: Request, action: str, **changes: Any) -> Response:
+    async with publishable(request) as target:
+        version = request.path_params["version"]
+        document = await service.change_version(target, version, action, **changes)
+    return JSONResponse(document)
+
+
+_VERSION = _APP + "/versions/{version}"
+
+routes: list[BaseRoute] = [
+    Route(_APP + "/dist-tags/{tag}", put_tag, methods=["PUT"]),
+    Route(_APP + "/dist-tags/{tag}", delete_tag, methods=["DELETE"]),
+    Route(_VERSION + "/yank", yank, methods=["POST"]),
+    Route(_VERSION + "/unyank", unyank, methods=["POST"]),
+    Route(_VERSION + "/deprecate", deprecate, methods=["POST"]),
+]

@@ -1,0 +1,1 @@
+"""Namespaces as organizations: members and roles, sharing policies and the audit log."""

@@ -1,0 +1,138 @@
+"""``/v1/namespaces``: create a namespace, read it, list and change its members.
+
+Members (any role) may read a namespace and its member list; owners change members. To anyone
+else a namespace answers 404, like a private app. Membership changes are audited and take
+effect at once in this process (the principal cache is cleared).
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from registry.auth.access import has_admin_scope
+from registry.auth.credentials import Principal
+from registry.db.models import Namespace
+from registry.errors import ApiError, Forbidden
+from registry.orgs import audit
+from registry.orgs import service as orgs
+from registry.serving.bodies import json_object, only_keys
+from registry.serving.context import principal_of, state_of, who_of, writer_of
+
+
+def _document(namespace: Namespace, principal: Principal) -> dict[str, object]:
+    return {
+        "namespace": namespace.name,
+        "kind": namespace.kind,
+        "default_visibility": namespace.default_visibility,
+        "role": principal.roles.get(namespace.name),
+    }
+
+
+async def create_namespace(request: Request) -> Response:
+    principal = await writer_of(request)
+    body = await json_object(request)
+    only_keys(body, {"name", "kind", "default_visibility"})
+    name, kind = body.get("name"), body.get("kind", "org")
+    visibility = body.get("default_visibility", "private")
+    if not all(isinstance(v, str) for v in (name, kind, visibility)):
+        raise ApiError("invalid_request", 'send {"name": "acme", "kind": "org"}')
+    if not has_admin_scope(principal):
+        raise Forbidden("forbidden", "creating a namespace needs a token with the admin scope")
+    state = state_of(request)
+    async with state.database.writer() as session:
+        namespace = await orgs.create_namespace(
+            session, principal, str(name).lower(), str(kind), str(visibility)
+        )
+        audit.record(
+            session,
+            who_of(request, principal),
+            "namespace_create",
+            namespace=namespace.name,
+            target=namespace.name,
+            kind=kind,
+            default_visibility=visibility,
+        )
+        await session.commit()
+    state.principals.clear()  # the calling token now covers it, with the owner role
+    roles = {**principal.roles, namespace.name: "owner"}
+    return JSONResponse(_document(namespace, Principal(principal.user, roles=roles)), 201)
+
+
+async def get_namespace(request: Request) -> Response:
+    principal = await principal_of(request)
+    async with state_of(request).database.reader() as session:
+        namespace = await orgs.namespace_for(session, principal, _ns(request), "read")
+    return JSONResponse(_document(namespace, principal))
+
+
+async def patch_namespace(request: Request) -> Response:
+    """Owners change the default visibility of apps first published here."""
+    principal = await writer_of(request)
+    body = await json_object(request)
+    only_keys(body, {"default_visibility"})
+    visibility = body.get("default_visibility")
+    if visibility not in orgs.VISIBILITIES:
+        raise ApiError("invalid_request", 'send {"default_visibility": "private|public"}')
+    async with state_of(request).database.writer() as session:
+        namespace = await orgs.namespace_for(session, principal, _ns(request), "admin")
+        namespace.default_visibility = str(visibility)
+        who, name = who_of(request, principal), namespace.name
+        audit.record(session, who, "namespace_update", namespace=name, target=name, **body)
+        await session.commit()
+    return JSONResponse(_document(namespace, principal))
+
+
+async def list_members(request: Request) -> Response:
+    principal = await principal_of(request)
+    async with state_of(request).database.reader() as session:
+        namespace = await orgs.namespace_for(session, principal, _ns(request), "read")
+        members = await orgs.members_of(session, namespace)
+    return JSONResponse({"namespace": namespace.name, "members": members})
+
+
+async def put_member(request: Request) -> Response:
+    principal = await writer_of(request)
+    body = await json_object(request)
+    only_keys(body, {"role"})
+    role = body.get("role")
+    if not isinstance(role, str):
+        raise ApiError("invalid_request", 'send {"role": "owner|publisher|reader"}')
+    return await _change_member(request, principal, role)
+
+
+async def delete_member(request: Request) -> Response:
+    return await _change_member(request, await writer_of(request), None)
+
+
+async def _change_member(request: Request, principal: Principal, role: str | None) -> Response:
+    state, user = state_of(request), request.path_params["user"]
+    async with state.database.writer() as session:
+        namespace = await orgs.namespace_for(session, principal, _ns(request), "admin")
+        if role is None:
+            await orgs.remove_member(session, namespace, user)
+        else:
+            await orgs.set_role(session, namespace, user, role)
+        action = "member_remove" if role is None else "member_set"
+        who = who_of(request, principal)
+        audit.record(session, who, action, namespace=namespace.name, target=user, role=role)
+        await session.commit()
+        members = await orgs.members_of(session, namespace)
+    state.principals.clear()  # the member's tokens lose (or gain) the role now
+    return JSONResponse({"namespace": namespace.name, "members": members})
+
+
+def _ns(request: Request) -> str:
+    return str(request.path_params["ns"]).lower()
+
+
+_NS = "/v1/namespaces/{ns}"
+routes: list[BaseRoute] = [
+    Route("/v1/namespaces", create_namespace, methods=["POST"]),
+    Route(_NS, get_namespace, methods=["GET"]),
+    Route(_NS, patch_namespace, methods=["PATCH"]),
+    Route(_NS + "/members", list_members, methods=["GET"]),
+    Route(_NS + "/members/{user}", put_member, methods=["PUT"]),
+    Route(_NS + "/members/{user}", delete_member, methods=["DELETE"]),
+]

@@ -1,0 +1,58 @@
+"""``GET``/``PUT /v1/apps/{ns}/{name}/policy``: an app's visibility and sharing grants.
+
+An app the caller may not read is 404. Members of the app's namespace may read the policy;
+others who can see the app (public, or shared with them) get 403. Changing it needs the owner
+role (``admin``); every change is audited with the policy it set.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from registry.apps.lookup import find_app
+from registry.errors import Forbidden, Unauthorized
+from registry.orgs import audit, policies
+from registry.serving.bodies import json_object
+from registry.serving.context import principal_of, reader_of, state_of, who_of
+
+
+def _path(request: Request) -> tuple[str, str]:
+    return str(request.path_params["ns"]).lower(), str(request.path_params["name"])
+
+
+async def get_policy(request: Request) -> Response:
+    principal = await reader_of(request)
+    ns, name = _path(request)
+    async with state_of(request).database.reader() as session:
+        app = await find_app(session, ns, name, principal)
+        if not principal.may(ns, "read"):
+            raise Forbidden("forbidden", f"only members of {ns!r} may read this policy")
+        document = await policies.policy_of(session, app)
+    return JSONResponse({"application": f"{ns}/{app.name}", **document})
+
+
+async def put_policy(request: Request) -> Response:
+    principal = await principal_of(request)
+    if not principal.authenticated:
+        raise Unauthorized("authentication_required", "changing a policy needs a token")
+    ns, name = _path(request)
+    visibility, grants = policies.parse_policy(await json_object(request))
+    async with state_of(request).database.writer() as session:
+        app = await find_app(session, ns, name, principal)
+        if not principal.may(ns, "admin"):
+            raise Forbidden("forbidden", f"only owners of {ns!r} may change this policy")
+        await policies.apply_policy(session, app, visibility, grants)
+        document = await policies.policy_of(session, app)
+        target = f"{ns}/{app.name}"
+        who = who_of(request, principal)
+        audit.record(session, who, "policy_change", namespace=ns, target=target, **document)
+        await session.commit()
+    return JSONResponse({"application": target, **document})
+
+
+routes: list[BaseRoute] = [
+    Route("/v1/apps/{ns}/{name}/policy", get_policy, methods=["GET"]),
+    Route("/v1/apps/{ns}/{name}/policy", put_policy, methods=["PUT"]),
+]

@@ -1,0 +1,1 @@
+"""Publishing a version: reading the request, every check, storing blobs and rows."""

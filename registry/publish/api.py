@@ -1,0 +1,59 @@
+"""``PUT /v1/apps/{ns}/{name}/versions/{version}``: publish (201 new, 200 identical retry)."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import anyio.to_thread
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from registry.documents.build import dependency_entry, version_head, version_path
+from registry.publish.checks import authorize, check_request
+from registry.publish.form import read_publish_form
+from registry.publish.service import Published, publish
+from registry.serving.context import principal_of, state_of, who_of
+
+
+async def put_version(request: Request) -> Response:
+    state = state_of(request)
+    ns, name = request.path_params["ns"], request.path_params["name"]
+    version = request.path_params["version"]
+    principal = await principal_of(request)
+    authorize(principal, ns, name, version)
+    data = await read_publish_form(request, state.settings)
+    check = functools.partial(check_request, state, ns, name, version, data)
+    # A bundle is unpacked and hashed to be checked: off the event loop (a template is small).
+    checked = check() if data.bundle is None else await anyio.to_thread.run_sync(check)
+    published = await publish(state, principal, checked, data, who_of(request, principal))
+    return JSONResponse(document_of(ns, published), status_code=201 if published.created else 200)
+
+
+def document_of(ns: str, published: Published) -> dict[str, Any]:
+    """The version document, from what the publish stored or found, without another read.
+
+    The same document ``registry.documents.build.version_document`` reads back
+    (``tests/registry/test_publish_answer.py`` holds the two equal).
+    """
+    app_id, row = f"{ns}/{published.app_name}", published.row
+    path = version_path(app_id, row.version)
+    return {
+        **version_head(app_id, row),
+        "parameters": row.parameters,
+        "outputs": row.outputs,
+        "capabilities": row.capabilities,
+        "dependencies": [dependency_entry(dependency) for dependency in published.dependencies],
+        "metadata": row.app_metadata,
+        "readme": row.readme,
+        "template_url": f"{path}/template",
+        "bundle_url": f"{path}/bundle" if row.bundle_digest else None,
+        "bundle_digest": row.bundle_digest,
+        "template_path": row.template_path,
+    }
+
+
+routes: list[BaseRoute] = [
+    Route("/v1/apps/{ns}/{name}/versions/{version}", put_version, methods=["PUT"]),
+]

@@ -1,0 +1,1 @@
+"""Search over apps: query parameters, full-text queries and keyset pages, the search index."""

@@ -1,1 +1,0 @@
-"""Domain operations on the database, shared by endpoints and the CLI."""

@@ -1,0 +1,1 @@
+"""The HTTP server around the rooms: hot read path, change feed, metrics, access log, plumbing."""
