@@ -26,7 +26,7 @@ class MigrationsNotFound(RuntimeError):
 
 def migrations_dir() -> Path:
     configured = os.environ.get("NESTRY_MIGRATIONS_DIR")
-    path = Path(configured) if configured else Path(__file__).resolve().parent.parent / "alembic"
+    path = Path(configured) if configured else Path(__file__).resolve().parents[2] / "alembic"
     # Checking for our own revisions also keeps us off site-packages/alembic (the library).
     if not (path / "env.py").is_file() or not (path / "versions").is_dir():
         raise MigrationsNotFound(
