@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from client import paths
 from client.api.errors import (
     Guarded,
     RegistryError,
@@ -39,11 +40,11 @@ def new_http() -> httpx.Client:
 
 
 def app_path(app: AppId) -> str:
-    return f"/v1/apps/{quote(app.namespace, safe='')}/{quote(app.name, safe='')}"
+    return paths.app_path(f"{app.namespace}/{app.name}")
 
 
 def version_path(app: AppId, version: str) -> str:
-    return f"{app_path(app)}/versions/{quote(version, safe='')}"
+    return paths.version_path(f"{app.namespace}/{app.name}", version)
 
 
 class RegistryClient:

@@ -11,13 +11,13 @@ from __future__ import annotations
 import posixpath
 from collections import defaultdict
 from typing import Any, NamedTuple
-from urllib.parse import quote
 
 from client.errors import NestryError
 from client.install.errors import FrozenLockfileError, OfflineError, ResolutionError
 from client.install.lockfile import LockEntry, Lockfile
 from client.install.sources import ClientFactory, call_registry, registry_key
 from client.names import AppId, parse_app_id, parse_version
+from client.paths import version_path
 from client.template import Reference
 
 
@@ -130,8 +130,7 @@ def checked_template_path(value: Any, application: str, source: str) -> str | No
 
 def version_base(application: str, version: str) -> str:
     """The registry's URL path of one version (template and bundle hang below it)."""
-    namespace, _, name = (quote(part, safe="") for part in application.partition("/"))
-    return f"/v1/apps/{namespace}/{name}/versions/{quote(version, safe='')}"
+    return version_path(application, version)
 
 
 class Pinner:

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from client.names import parse_version
+from client.paths import version_path
 from registry.auth.credentials import as_utc
 from registry.db.models import App, Dependency, DistTag, Version
 
@@ -64,10 +65,6 @@ def version_base(version: VersionFields) -> dict[str, Any]:
         "deprecated": version.deprecated,
         "downloads": version.downloads,
     }
-
-
-def version_path(app_id: str, version: str) -> str:
-    return f"/v1/apps/{app_id}/versions/{version}"
 
 
 def dependency_entry(row: Dependency) -> dict[str, Any]:

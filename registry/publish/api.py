@@ -10,7 +10,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from registry.documents.build import dependency_entry, version_head, version_path
+from client.paths import version_path
+from registry.documents.build import dependency_entry, version_head
 from registry.publish.checks import authorize, check_request
 from registry.publish.form import read_publish_form
 from registry.publish.service import Published, publish

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from registry.documents.build import version_path
+from client.paths import version_path
 from registry.errors import ApiError
 from registry.resolve.algorithm import Failed, Limits, Node, ResolveLimitError, resolve
 from registry.resolve.algorithm import Request as ResolveRequest

@@ -48,6 +48,9 @@ def test_files_and_directories_are_unpacked(tmp_path: Path) -> None:
         ("link", tarfile.SYMTYPE),
         ("hard", tarfile.LNKTYPE),
         ("fifo", tarfile.FIFOTYPE),
+        ("C:\\evil", tarfile.REGTYPE),
+        ("\\server\\share", tarfile.REGTYPE),
+        ("C:relative", tarfile.REGTYPE),
     ],
 )
 def test_unsafe_entries_are_refused(tmp_path: Path, name: str, kind: bytes) -> None:
@@ -60,12 +63,34 @@ def test_unsafe_entries_are_refused(tmp_path: Path, name: str, kind: bytes) -> N
 
 def test_limits_stop_a_bomb(tmp_path: Path) -> None:
     data = tarball(("a", b"x" * 100, tarfile.REGTYPE), ("b", b"x" * 100, tarfile.REGTYPE))
-    with pytest.raises(BundleError, match="limit"):
-        unpack_bundle(data, tmp_path, limits=BundleLimits(max_total_bytes=150))
-    with pytest.raises(BundleError, match="limit"):
-        unpack_bundle(data, tmp_path, limits=BundleLimits(max_files=1))
+    with pytest.raises(BundleError, match="bundle_too_large"):
+        unpack_bundle(data, tmp_path, limits=BundleLimits(max_unpacked=150))
+    with pytest.raises(BundleError, match="bundle_too_many_files"):
+        unpack_bundle(data, tmp_path, limits=BundleLimits(max_members=1))
 
 
 def test_not_a_tarball(tmp_path: Path) -> None:
-    with pytest.raises(BundleError, match=r"not a readable tar\.gz"):
+    with pytest.raises(BundleError, match=r"not a gzip-compressed tar archive"):
         unpack_bundle(b"plain bytes", tmp_path)
+
+
+@pytest.mark.parametrize(
+    "name", ["/abs", "../up", "a/../../up", "C:\\evil", "\\unc", "ok/file", "./ok/dot"]
+)
+def test_publish_and_install_refuse_the_same_entries(tmp_path: Path, name: str) -> None:
+    """One checker: what the registry refuses at publish, install refuses too, and the reverse."""
+    from registry.errors import ApiError
+    from registry.publish.bundles import check_bundle
+
+    data = tarball((name, b"x", tarfile.REGTYPE))
+    try:
+        check_bundle(data, BundleLimits())
+        registry_ok = True
+    except ApiError:
+        registry_ok = False
+    try:
+        unpack_bundle(data, tmp_path / "t")
+        client_ok = True
+    except BundleError:
+        client_ok = False
+    assert registry_ok == client_ok == name.lstrip("./").startswith("ok")
