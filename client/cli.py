@@ -55,7 +55,6 @@ def cli(ctx: click.Context, registry: str | None, token: str | None) -> None:
 
 def main() -> None:
     """The ``nestry`` console script."""
-    cli.freeze_on_load = True  # one command, then exit (``client.commands.lazy.load``)
     cli(prog_name="nestry")
 
 

@@ -10,12 +10,6 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-# Imported first, here rather than three import levels deeper (client.install.pipeline > build_dir >
-# render_cache): importing the template model compiles the range grammar (nodesemver's and
-# client.ranges' regexes), a deep recursion that from there crossed one of CPython 3.11's 16 KiB
-# frame-stack chunks back and forth, an mmap and a munmap each time: ~320 pairs, ~5 ms of a warm
-# install (tests/client/test_warm_install_imports.py).
-import client.template  # noqa: F401
 from client.commands.context import Context, json_option, pass_context
 from client.commands.output import table
 from client.install import pipeline

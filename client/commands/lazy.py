@@ -8,7 +8,6 @@ below names each command's ``module:attribute`` and keeps its one-line help, so 
 
 from __future__ import annotations
 
-import gc
 import importlib
 from typing import NamedTuple
 
@@ -114,29 +113,10 @@ COMMANDS: dict[str, LazyCommand] = {
 }
 
 
-def load(name: str, *, freeze: bool = False) -> click.Command:
-    """Import the module behind command ``name`` and return its click command.
-
-    ``freeze`` (the ``nestry`` process, which runs one command and exits): import with the
-    cyclic garbage collector paused, then ``gc.freeze()`` everything alive. What an import
-    makes (modules, classes, functions) lives until exit and is almost never garbage, yet
-    every collection walks it again, the last one at exit included: ~30M instructions, ~5 ms
-    of a warm install (bench/README.md item 7). Frozen objects are left out of collections;
-    what the command makes afterwards is collected as usual.
-    """
+def load(name: str) -> click.Command:
+    """Import the module behind command ``name`` and return its click command."""
     module_name, attribute = COMMANDS[name].target.split(":")
-    if freeze:
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
-            module = importlib.import_module(module_name)
-        finally:
-            gc.freeze()
-            if enabled:
-                gc.enable()
-    else:
-        module = importlib.import_module(module_name)
-    command = getattr(module, attribute)
+    command = getattr(importlib.import_module(module_name), attribute)
     if not isinstance(command, click.Command):
         raise TypeError(f"{COMMANDS[name].target} is not a click command")
     return command
@@ -145,15 +125,13 @@ def load(name: str, *, freeze: bool = False) -> click.Command:
 class LazyGroup(click.Group):
     """``get_command`` imports on demand; ``--help`` lists the table without importing."""
 
-    freeze_on_load = False  # see ``load``; set by the console script, not by library use
-
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*COMMANDS, *self.commands})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in self.commands or cmd_name not in COMMANDS:
             return super().get_command(ctx, cmd_name)
-        return load(cmd_name, freeze=self.freeze_on_load)
+        return load(cmd_name)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         names = self.list_commands(ctx)

@@ -38,19 +38,6 @@ def default_cache_dir(env: Mapping[str, str] = os.environ) -> Path:
     return Path.home() / ".cache" / "nestry"
 
 
-def read_file(path: Path) -> bytes:
-    """The file's bytes, in five system calls (open, size, read, read to the end, close):
-    ``Path.read_bytes`` makes nine, and a warm install reads every template it vendors."""
-    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-    try:
-        chunks = [os.read(fd, os.fstat(fd).st_size + 1)]
-        while chunks[-1]:
-            chunks.append(os.read(fd, 1 << 20))
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
-
-
 def write_atomic(path: Path, data: bytes) -> None:
     """Write via a temp file in the same directory and rename, so readers never see half."""
     import tempfile  # only when writing: a warm install reads the cache and writes nothing
@@ -81,7 +68,7 @@ class Cache:
         """The verified bytes for ``digest``, or None (a corrupt entry is removed)."""
         path = self.path_for(digest)
         try:
-            data = read_file(path)
+            data = path.read_bytes()
         except FileNotFoundError:
             return None
         if sha256_digest(data) != digest:

@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from client.install.cache import read_file, write_atomic
+from client.install.cache import write_atomic
 from client.install.digests import sha256_hex
 from client.template import dump_template
 
@@ -84,7 +84,7 @@ class RenderCache:
 
     def _get(self, path: Path) -> bytes | None:
         try:
-            entry = read_file(path)
+            entry = path.read_bytes()
         except OSError:
             return None
         header, _, data = entry.partition(b"\n")

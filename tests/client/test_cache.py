@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from client.install.cache import Cache, default_cache_dir, read_file, sha256_digest
+from client.install.cache import Cache, default_cache_dir, sha256_digest
 from client.install.errors import DigestMismatchError
 
 
@@ -41,16 +41,3 @@ def test_default_cache_dir_follows_the_environment(tmp_path: Path) -> None:
     assert default_cache_dir({"NESTRY_CACHE_DIR": str(tmp_path)}) == tmp_path
     assert default_cache_dir({"XDG_CACHE_HOME": str(tmp_path)}) == tmp_path / "nestry"
     assert default_cache_dir({}) == Path.home() / ".cache" / "nestry"
-
-
-@pytest.mark.parametrize("size", [0, 1, 4096, (1 << 20) + 3, (3 << 20) + 1])
-def test_read_file_reads_the_whole_file(tmp_path: Path, size: int) -> None:
-    path = tmp_path / "f"
-    data = bytes(range(256)) * (size // 256) + b"z" * (size % 256)
-    path.write_bytes(data)
-    assert read_file(path) == data
-
-
-def test_read_file_of_a_missing_file_raises(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError):
-        read_file(tmp_path / "nope")

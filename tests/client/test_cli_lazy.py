@@ -96,34 +96,3 @@ def test_the_install_command_imports_only_what_a_warm_install_uses() -> None:
         "print(sorted(m for m in heavy if m in sys.modules))"
     )
     assert out.strip() == "[]"
-
-
-def test_the_console_script_freezes_what_the_command_import_made() -> None:
-    """``nestry`` runs one command: what its import made is frozen out of collections (and out
-    of the one at exit); what the command makes afterwards is still collected."""
-    out = _fresh_python(
-        "import gc, sys\n"
-        "from client.cli import main\n"
-        "sys.argv = ['nestry', 'install', '--help']\n"
-        "try:\n"
-        "    main()\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "frozen = gc.get_freeze_count()\n"
-        "cycle = []\n"
-        "cycle.append(cycle)\n"
-        "del cycle\n"
-        "print(frozen > 1000, gc.isenabled(), gc.collect() >= 1, file=sys.stderr)",
-        stream="stderr",
-    )
-    assert out.split() == ["True", "True", "True"]
-
-
-def test_library_use_of_the_group_freezes_nothing() -> None:
-    out = _fresh_python(
-        "import gc\n"
-        "from client.commands.lazy import load\n"
-        "load('install')\n"
-        "print(gc.get_freeze_count(), gc.isenabled())"
-    )
-    assert out.split() == ["0", "True"]
