@@ -1,9 +1,9 @@
 """A click group that imports a command's module only when that command runs.
 
-Importing every command module up front costs more than a warm ``nestry install`` itself
-(bench/README.md): each pulls in its own stack (the template model, httpx, ...). The table
-below names each command's ``module:attribute`` and keeps its one-line help, so that
-``nestry --help`` lists every command without importing any of them.
+Each command module pulls in its own stack (the template model, httpx, ...), so a command
+imports only its own. The table below names each command's ``module:attribute`` and keeps its
+one-line help, so that ``nestry --help`` lists every command without importing any of them
+(``tests/client/test_cli_lazy.py`` checks the table against the commands themselves).
 """
 
 from __future__ import annotations

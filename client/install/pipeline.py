@@ -3,10 +3,9 @@
 Nothing is written until every check has passed: a failed install leaves the previous build
 directory and ``nestry.lock`` byte-for-byte as they were.
 
-A warm install (lockfile and cache present) is mostly start-up (issue #7, bench/README.md item
-7), so this path imports only what it uses (``--flatten``, bundles, the network load on demand),
-its value records are ``NamedTuple``s (a frozen dataclass costs ~0.5 ms to create at import),
-and the templates it rewrites come from ``client.install.render_cache`` when already rendered once.
+A warm install (lockfile and cache present) makes no request and imports only what it uses:
+``--flatten``, bundles and the network load on demand, and the templates it rewrites come from
+``client.install.render_cache`` when already rendered once.
 """
 
 from __future__ import annotations

@@ -1,9 +1,8 @@
 """Rendered templates kept by the hash of what was rendered, so a warm install dumps nothing.
 
 ``dump_template`` runs PyYAML's pure-Python emitter (for the same bytes with or without
-libyaml) and was the dearest step of a warm install after start-up: about 1.5 ms for each
-template it rewrites. Its output depends only on the document and on the dumper's own code, so
-install keeps it on disk, beside the download cache::
+libyaml), the dearest step of a warm install. Its output depends only on the document and on
+the dumper's own code, so install keeps it on disk, beside the download cache::
 
     <cache>/rendered/<first two hex>/<key>      "sha256:<hex of the YAML>\\n" then the YAML
 
