@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from client.install import lockfile
+from client.install import lockfile, manifest
 from client.install.build_dir import Render, rebase_user_document, root_template, write_build
 from client.install.cache import Cache
 from client.install.errors import FrozenLockfileError, InstallError
@@ -73,6 +73,7 @@ class Resolved(NamedTuple):
     roots: list[Node]
     old_lock: Lockfile
     lock: Lockfile = lockfile.EMPTY
+    text: bytes = b""  # the user's template as read
 
 
 def resolve_tree(
@@ -84,13 +85,14 @@ def resolve_tree(
 ) -> Resolved:
     """Read the template and lockfile and resolve the whole tree; writes nothing."""
     say = progress or (lambda _message: None)
-    root = parse_template(_read_template(options.template), source=str(options.template))
+    text = _read_template(options.template)
+    root = parse_template(text, source=str(options.template))
     old_lock = lockfile.read(options.lock_path)
     say(f"resolving {len(root.references)} reference(s) of {options.template}")
     pins = PinOptions(frozen=options.frozen, offline=options.offline, refresh=options.refresh)
     fetcher = Fetcher(cache, clients, offline=options.offline)
     roots = Resolver(fetcher, old_lock, pins).resolve(root)
-    return Resolved(root, roots, old_lock, lock_of(roots))
+    return Resolved(root, roots, old_lock, lock_of(roots), text)
 
 
 def install(
@@ -109,14 +111,23 @@ def install(
         )
     nodes = walk(resolved.roots)
     check_all_parameters(nodes)
-    say(f"fetching {sum(1 for n in nodes if n.pin.bundle_digest)} code bundle(s)")
-    bundles = fetch_many(Fetcher(cache, clients, offline=options.offline), bundle_jobs(nodes))
     out_dir = options.build_dir
-    render = RenderCache(cache.root / "rendered").render
-    root, flattened = _root_template(options, resolved, flattener, render)
-    files, build_warnings = write_build(out_dir, root, resolved.roots, bundles, render)
+    flattened = None
+    key = None if options.flatten else _build_key(options, resolved)
+    built = manifest.current(out_dir, key) if key else None
+    if built is None:
+        say(f"fetching {sum(1 for n in nodes if n.pin.bundle_digest)} code bundle(s)")
+        bundles = fetch_many(Fetcher(cache, clients, offline=options.offline), bundle_jobs(nodes))
+        render = RenderCache(cache.root / "rendered").render
+        root, flattened = _root_template(options, resolved, flattener, render)
+        built = manifest.Built(*write_build(out_dir, root, resolved.roots, bundles, render))
+        if key:
+            manifest.record(out_dir, key, built)
+        say(f"wrote {out_dir}")
+    else:
+        say(f"{out_dir} is up to date")
+    files, build_warnings = built.files, built.warnings
     changed = lockfile.write_if_changed(options.lock_path, resolved.lock)
-    say(f"wrote {out_dir}")
     capabilities = capabilities_of(resolved.root, nodes)
     return InstallReport(
         tree=tree_entries(resolved.roots),
@@ -129,6 +140,12 @@ def install(
         warnings=(flattened.warnings if flattened else []) + build_warnings,
         changes=lockfile.version_changes(resolved.old_lock, resolved.lock),
         flatten=FlattenReport(flattened.settled, flattened.dropped) if flattened else None,
+    )
+
+
+def _build_key(options: InstallOptions, resolved: Resolved) -> str:
+    return manifest.input_key(
+        resolved.text, resolved.lock, options.template.parent, options.build_dir
     )
 
 

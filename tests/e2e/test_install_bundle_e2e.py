@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import tarfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -94,9 +95,43 @@ def test_bundle_is_verified_cached_and_unpacked(env: Env) -> None:
     before = env.snapshot()
     env.install(offline=True, frozen=True)
     assert env.snapshot() == before
-    # A corrupted cached bundle is never unpacked: offline it is missing, online it is refetched.
+    # A corrupted cached bundle is never unpacked: offline it is missing, online it is refetched
+    # (with the build directory gone: a current one needs no bundle at all).
+    shutil.rmtree(env.project / ".nestry" / "build")
     env.cache.path_for(lock["bundle_digest"]).write_bytes(b"corrupt")
     with pytest.raises(OfflineError, match=r"bundle of acme/withcode@1\.0\.0"):
         env.install(offline=True)
     env.install()
     assert env.snapshot() == before
+
+
+def test_a_current_build_directory_is_left_alone_and_an_edited_one_rebuilt(env: Env) -> None:
+    env.publish(
+        "acme/withcode", "1.0.0", APP_TEMPLATE, {"description": "code", "author": "t"}, bundle()
+    )
+    env.write_user(user_template(("Code", "acme/withcode", "^1.0.0", "")))
+    env.install()
+    build = env.project / ".nestry" / "build"
+    code = build / "apps" / "acme" / "withcode" / "1.0.0" / "src" / "app.py"
+    before = env.snapshot()
+    stamp = code.stat().st_mtime_ns
+    digest = json.loads((env.project / "nestry.lock").read_text())["references"]["Code"][
+        "bundle_digest"
+    ]
+    env.cache.path_for(digest).write_bytes(b"corrupt")  # proves nothing is read
+
+    report = env.install(offline=True, frozen=True)
+    assert env.snapshot() == before
+    assert code.stat().st_mtime_ns == stamp  # not rewritten
+    assert "template.yaml" in report.files
+
+    code.write_text("tampered")  # the recorded digest no longer matches: rebuilt from the cache
+    env.cache.path_for(digest).unlink()
+    env.install()
+    assert env.snapshot() == before
+
+    (env.project / "template.yaml").write_text(  # another input: another build
+        (env.project / "template.yaml").read_text() + "\nOutputs: {}\n"
+    )
+    env.install()
+    assert env.snapshot() != before
