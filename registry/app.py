@@ -31,12 +31,12 @@ from registry.api import (
 )
 from registry.api.errors import EXCEPTION_HANDLERS, CatchAllMiddleware
 from registry.background import background
+from registry.blobs.store import open_blob_store
 from registry.db.session import Database
 from registry.metrics import Metrics, MetricsMiddleware
 from registry.services.downloads import DownloadCounter, periodic_flush
 from registry.settings import Settings
 from registry.state import RegistryState
-from registry.storage import FilesystemBlobStore
 
 
 def _routes() -> list[BaseRoute]:
@@ -99,7 +99,7 @@ def create_app(settings: Settings) -> RegistryApp:
         state = RegistryState(
             settings=settings,
             database=database,
-            blobs=FilesystemBlobStore(settings.blob_dir),
+            blobs=open_blob_store(settings.blob_store_url),
             downloads=DownloadCounter(database),
             access_log=AccessLog(sys.stdout) if settings.access_log else None,
         )

@@ -6,6 +6,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from registry.access_log import AccessLog
+from registry.blobs.store import BlobStore
 from registry.change_feed import ChangeFeed
 from registry.db.session import Database
 from registry.doc_cache import LruCache, PublicReads
@@ -13,7 +14,6 @@ from registry.principals import PrincipalCache
 from registry.ratelimit import FailureLimiter
 from registry.services.downloads import DownloadCounter
 from registry.settings import Settings
-from registry.storage import BlobStore
 
 
 class BlobCache:
