@@ -101,7 +101,7 @@ def main() -> None:
             results["aiobotocore"].append(asyncio.run(aiobotocore_round(endpoint)))
     finally:
         server.stop()
-    print("client       publish 200×(12 KiB + 1 MiB)   download 20×20 MiB   (median of 3, s)")
+    print("client       publish 200x(12 KiB + 1 MiB)   download 20x20 MiB   (median of 3, s)")
     for name, rounds in results.items():
         put = statistics.median(r[0] for r in rounds)
         get = statistics.median(r[1] for r in rounds)
