@@ -1,4 +1,4 @@
-"""``nestry-registry``: serve, migrate, token create."""
+"""``nestry-registry``: serve, migrate, token create, fsck, gc."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import uvicorn
 
 from client.errors import NestryError
 from registry import migrate as migrations
+from registry.blobs import cli as blob_commands
 from registry.db.models import utcnow
 from registry.db.session import Database
 from registry.services import audit
@@ -20,7 +21,8 @@ from registry.services.audit import Who
 from registry.settings import Settings, SettingsError
 
 
-def _settings() -> Settings:
+def settings_or_exit() -> Settings:
+    """The settings from the environment, or a one-line error and exit 1."""
     try:
         settings = Settings.from_env()
     except SettingsError as exc:
@@ -61,6 +63,10 @@ def main() -> None:
     """The nestry registry server."""
 
 
+main.add_command(blob_commands.fsck)
+main.add_command(blob_commands.gc)
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
@@ -69,7 +75,7 @@ def main() -> None:
 @click.option("--access-log/--no-access-log", default=True, show_default=True)
 def serve(host: str, port: int, workers: int, no_migrate: bool, access_log: bool) -> None:
     """Migrate the database, create the first admin on an empty one, and serve."""
-    settings = _settings()
+    settings = settings_or_exit()
     if not no_migrate:
         _migrate(settings)
     token = asyncio.run(_bootstrap(settings))
@@ -105,7 +111,7 @@ def serve(host: str, port: int, workers: int, no_migrate: bool, access_log: bool
 @main.command()
 def migrate() -> None:
     """Bring the database schema up to date."""
-    settings = _settings()
+    settings = settings_or_exit()
     _migrate(settings)
     click.echo(f"database at {_safe_url(settings)} is up to date")
 
@@ -135,7 +141,7 @@ def token_create(
     expires_in_days: int | None,
 ) -> None:
     """Create a token and print it alone on the last line (it is not stored in plain text)."""
-    settings = _settings()
+    settings = settings_or_exit()
     expires = utcnow() + timedelta(days=expires_in_days) if expires_in_days else None
     try:
         secret = asyncio.run(_create(settings, user_name, list(namespaces), scope, admin, expires))

@@ -29,9 +29,11 @@ class FilesystemBlobStore:
     def put(self, data: bytes) -> str:
         digest = digest_of(data)
         path = self._path(digest)
-        if path.exists():
-            os.utime(path)  # gc's grace period counts from here (registry.blobs.fsck)
+        try:
+            os.utime(path)  # already stored: gc's grace period counts from now (registry.blobs)
             return digest
+        except FileNotFoundError:
+            pass
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         try:

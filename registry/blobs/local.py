@@ -57,11 +57,23 @@ class LocalBlobs:
                 found.append(StoredObject(key, digest_of_key(key), stat.st_size, modified))
         return found
 
+    async def modified(self, key: str) -> datetime | None:
+        path = self._inside(key)
+        try:
+            mtime = (await anyio.to_thread.run_sync(path.stat)).st_mtime
+        except FileNotFoundError:
+            return None
+        return datetime.fromtimestamp(mtime, UTC)
+
     async def delete(self, key: str) -> None:
+        path = self._inside(key)
+        await anyio.to_thread.run_sync(lambda: path.unlink(missing_ok=True))
+
+    def _inside(self, key: str) -> Path:
         path = (self.root / key).resolve()
         if not path.is_relative_to(self.root.resolve()):
             raise KeyError(key)
-        await anyio.to_thread.run_sync(lambda: path.unlink(missing_ok=True))
+        return path
 
 
 async def _pieces(handle: BinaryIO) -> AsyncIterator[bytes]:

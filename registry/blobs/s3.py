@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import AsyncIterator, Awaitable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TypeVar
 
 import obstore
@@ -98,6 +98,13 @@ class S3Blobs:
                     yield StoredObject(key, digest_of_key(key), size, modified)
         except BaseError as exc:
             raise BlobStoreUnavailable(_reason(exc)) from None
+
+    async def modified(self, key: str) -> datetime | None:
+        try:
+            meta = await self._call(obstore.head_async(self._store, key), key)
+        except KeyError:
+            return None
+        return meta["last_modified"]
 
     async def delete(self, key: str) -> None:
         with contextlib.suppress(KeyError):

@@ -82,6 +82,10 @@ class BlobStore(Protocol):
         """Every object under the store's root, in no particular order."""
         ...
 
+    async def modified(self, key: str) -> datetime | None:
+        """When the object at ``key`` was last written; ``None`` when absent."""
+        ...
+
     async def delete(self, key: str) -> None:
         """Remove the object at ``key`` (as given by ``scan``); absent is not an error."""
         ...
