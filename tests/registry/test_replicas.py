@@ -1,8 +1,7 @@
 """Two `nestry-registry serve` processes (replicas) on one PostgreSQL database and one S3
-bucket: whatever one accepts, the other answers at once (the change feed keeps every cache
-exact: answers that check the database are exact at once, answers from memory within the
-notice's latency), and a token revoked on one is refused by both. PostgreSQL only: replicas on several
-hosts cannot share an SQLite file."""
+bucket: whatever one accepts, the other answers (answers that check the database at once,
+answers from memory as soon as the change feed's notice arrives), and a token revoked on one is
+refused by both. PostgreSQL only: replicas on several hosts cannot share an SQLite file."""
 
 from __future__ import annotations
 
