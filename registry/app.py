@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -12,7 +12,7 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute
 from starlette.types import Message, Receive, Scope, Send
 
-from registry import hot_reads
+from registry import hot_reads, metrics_files
 from registry.access_log import AccessLog
 from registry.api import (
     apps,
@@ -112,6 +112,7 @@ def create_app(settings: Settings) -> RegistryApp:
             async with (
                 periodic_flush(state.downloads, settings.download_flush_seconds),
                 background(state.access_log.run() if state.access_log else None),
+                background(_metrics_writer(app, settings)),
             ):
                 yield {"registry": state}
         finally:
@@ -120,11 +121,17 @@ def create_app(settings: Settings) -> RegistryApp:
             await database.dispose()
 
     return RegistryApp(
-        Metrics(),
+        Metrics(settings.replica),
         routes=_routes(),
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
     )
+
+
+def _metrics_writer(app: Starlette, settings: Settings) -> Coroutine[Any, Any, None] | None:
+    if settings.metrics_dir is None or not isinstance(app, RegistryApp):
+        return None
+    return metrics_files.keep_writing(app.metrics, settings.metrics_dir)
 
 
 def from_env() -> Starlette:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import os
+import shutil
+import tempfile
 from datetime import datetime, timedelta
 
 import click
@@ -86,6 +88,18 @@ def serve(host: str, port: int, workers: int, no_migrate: bool, access_log: bool
         click.echo(f"    {token}\n")
         click.echo(f"Log in with:  nestry login --registry {url}  (paste the token)")
     os.environ["NESTRY_ACCESS_LOG"] = "on" if access_log else "off"  # read by every worker
+    shared = None
+    if workers > 1 and not os.environ.get("NESTRY_METRICS_DIR"):
+        # Each worker's counters meet here, so a scrape answers their sum (registry.metrics_files)
+        shared = os.environ["NESTRY_METRICS_DIR"] = tempfile.mkdtemp(prefix="nestry-metrics-")
+    try:
+        _run(host, port, workers)
+    finally:
+        if shared is not None:
+            shutil.rmtree(shared, ignore_errors=True)
+
+
+def _run(host: str, port: int, workers: int) -> None:
     fast = all(importlib.util.find_spec(m) for m in ("uvloop", "httptools"))
     http: type[asyncio.Protocol] | str = "auto"
     if fast:

@@ -46,6 +46,7 @@ class Settings:
     bundle_redirect: bool = False  # answer bundle downloads with a presigned URL (s3:// only)
     presign_seconds: int = 300
     replica: str = ""  # the `replica` label of /metrics; NESTRY_REPLICA, default the host name
+    metrics_dir: Path | None = None  # workers' metrics snapshots (registry.metrics_files)
 
     @property
     def blob_dir(self) -> Path:
@@ -89,6 +90,7 @@ class Settings:
             bundle_redirect=_bool(env, "NESTRY_BUNDLE_REDIRECT", False),
             presign_seconds=_int(env, "NESTRY_PRESIGN_SECONDS", 300),
             replica=env.get("NESTRY_REPLICA") or socket.gethostname(),
+            metrics_dir=Path(env["NESTRY_METRICS_DIR"]) if env.get("NESTRY_METRICS_DIR") else None,
         )
 
 
