@@ -9,6 +9,7 @@ import io
 import socket
 import tarfile
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ import pytest
 from starlette.applications import Starlette
 
 from registry.app import create_app
+from registry.blobs.store import key_of
 from registry.settings import Settings
 
 TEMPLATE = b"""\
@@ -139,3 +141,47 @@ async def test_unreachable_store_answers_503_and_stores_nothing(
             assert (await api.get("/v1/apps/acme/demo")).status_code == 404
     counts = await stored()
     assert (counts.apps, counts.versions, counts.dependencies, counts.blobs) == (0, 0, 0, 0)
+
+
+async def test_a_publish_dying_between_its_objects_leaves_no_version(
+    app: Starlette,
+    publish: Callable[..., Awaitable[httpx.Response]],
+    api: httpx.AsyncClient,
+    settings: Settings,
+    stored: Callable[[], Awaitable[Any]],
+    s3_server: Any,
+    s3_bucket: str,
+) -> None:
+    """Objects are written before the row commits: the row is invisible while they are written,
+    and a publish that fails after its first object leaves that object unreferenced (for gc),
+    never a version without its bytes."""
+    from registry.blobs.fsck import check
+    from registry.blobs.store import BlobStoreUnavailable
+
+    state = app.state.registry
+    real_put = state.blobs.put
+    rows_seen: list[int] = []
+
+    async def dying_put(data: bytes) -> str:
+        rows_seen.append((await stored()).versions)  # from another connection
+        if data == BUNDLE:
+            raise BlobStoreUnavailable("the store went away mid-publish")
+        return await real_put(data)
+
+    state.blobs.put = dying_put
+    answer = await publish("acme", "demo", "1.0.0", TEMPLATE, bundle=BUNDLE)
+    assert answer.status_code == 503 and rows_seen == [0, 0]
+    assert (await api.get("/v1/apps/acme/demo/versions/1.0.0")).status_code == 404
+    assert bucket_keys(s3_server, s3_bucket) == [f"blobs/{key_of(sha(TEMPLATE))}"]
+    now = datetime.now(UTC)
+    report = await check(
+        state.database, state.blobs, verify=True, repair=False, grace=timedelta(0), now=now
+    )
+    assert report.healthy and [o.key for o in report.unreferenced] == [key_of(sha(TEMPLATE))]
+
+    state.blobs.put = real_put  # the retry succeeds and references what the first one left
+    assert (await publish("acme", "demo", "1.0.0", TEMPLATE, bundle=BUNDLE)).status_code == 201
+    report = await check(
+        state.database, state.blobs, verify=True, repair=False, grace=timedelta(0), now=now
+    )
+    assert report.healthy and report.unreferenced == [] and report.verified == 2
