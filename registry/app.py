@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -17,6 +17,7 @@ from registry.apps import dependents_api as dependents
 from registry.apps import versions_api as versions
 from registry.apps.downloads import DownloadCounter, periodic_flush
 from registry.auth import api as tokens
+from registry.blobs.store import open_blob_store
 from registry.db.session import Database
 from registry.lifecycle import api as lifecycle
 from registry.orgs import api as namespaces
@@ -25,7 +26,7 @@ from registry.orgs import policy_api as policy
 from registry.publish import api as publish
 from registry.resolve import api as resolve
 from registry.search import api as search
-from registry.serving import hot_reads
+from registry.serving import hot_reads, metrics_files
 from registry.serving import meta_api as meta
 from registry.serving import system_api as system
 from registry.serving.access_log import AccessLog
@@ -34,7 +35,6 @@ from registry.serving.error_handlers import EXCEPTION_HANDLERS, CatchAllMiddlewa
 from registry.serving.metrics import Metrics, MetricsMiddleware
 from registry.settings import Settings
 from registry.state import RegistryState
-from registry.storage import FilesystemBlobStore
 
 
 def _routes() -> list[BaseRoute]:
@@ -98,7 +98,7 @@ def create_app(settings: Settings) -> RegistryApp:
         state = RegistryState(
             settings=settings,
             database=database,
-            blobs=FilesystemBlobStore(settings.blob_dir),
+            blobs=open_blob_store(settings.blob_store_url),
             downloads=DownloadCounter(database),
             access_log=AccessLog(sys.stdout) if settings.access_log else None,
         )
@@ -111,6 +111,7 @@ def create_app(settings: Settings) -> RegistryApp:
             async with (
                 periodic_flush(state.downloads, settings.download_flush_seconds),
                 background(state.access_log.run() if state.access_log else None),
+                background(_metrics_writer(app, settings)),
             ):
                 yield {"registry": state}
         finally:
@@ -119,11 +120,17 @@ def create_app(settings: Settings) -> RegistryApp:
             await database.dispose()
 
     return RegistryApp(
-        Metrics(),
+        Metrics(settings.replica),
         routes=_routes(),
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
     )
+
+
+def _metrics_writer(app: Starlette, settings: Settings) -> Coroutine[Any, Any, None] | None:
+    if settings.metrics_dir is None or not isinstance(app, RegistryApp):
+        return None
+    return metrics_files.keep_writing(app.metrics, settings.metrics_dir)
 
 
 def from_env() -> Starlette:

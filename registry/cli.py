@@ -1,10 +1,12 @@
-"""``nestry-registry``: serve, migrate, token create."""
+"""``nestry-registry``: serve, migrate, token create, fsck, gc."""
 
 from __future__ import annotations
 
 import asyncio
 import importlib.util
 import os
+import shutil
+import tempfile
 from datetime import datetime, timedelta
 
 import click
@@ -12,6 +14,7 @@ import uvicorn
 
 from client.errors import NestryError
 from registry.auth.accounts import bootstrap_admin, ensure_user, issue_token
+from registry.blobs import cli as blob_commands
 from registry.db import migrate as migrations
 from registry.db.models import utcnow
 from registry.db.session import Database
@@ -20,7 +23,8 @@ from registry.orgs.audit import Who
 from registry.settings import Settings, SettingsError
 
 
-def _settings() -> Settings:
+def settings_or_exit() -> Settings:
+    """The settings from the environment, or a one-line error and exit 1."""
     try:
         settings = Settings.from_env()
     except SettingsError as exc:
@@ -61,6 +65,10 @@ def main() -> None:
     """The nestry registry server."""
 
 
+main.add_command(blob_commands.fsck)
+main.add_command(blob_commands.gc)
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
@@ -69,7 +77,7 @@ def main() -> None:
 @click.option("--access-log/--no-access-log", default=True, show_default=True)
 def serve(host: str, port: int, workers: int, no_migrate: bool, access_log: bool) -> None:
     """Migrate the database, create the first admin on an empty one, and serve."""
-    settings = _settings()
+    settings = settings_or_exit()
     if not no_migrate:
         _migrate(settings)
     token = asyncio.run(_bootstrap(settings))
@@ -80,6 +88,19 @@ def serve(host: str, port: int, workers: int, no_migrate: bool, access_log: bool
         click.echo(f"    {token}\n")
         click.echo(f"Log in with:  nestry login --registry {url}  (paste the token)")
     os.environ["NESTRY_ACCESS_LOG"] = "on" if access_log else "off"  # read by every worker
+    shared = None
+    if workers > 1 and not os.environ.get("NESTRY_METRICS_DIR"):
+        # Each worker's counters meet here, so a scrape answers their sum
+        # (registry.serving.metrics_files).
+        shared = os.environ["NESTRY_METRICS_DIR"] = tempfile.mkdtemp(prefix="nestry-metrics-")
+    try:
+        _run(host, port, workers)
+    finally:
+        if shared is not None:
+            shutil.rmtree(shared, ignore_errors=True)
+
+
+def _run(host: str, port: int, workers: int) -> None:
     fast = all(importlib.util.find_spec(m) for m in ("uvloop", "httptools"))
     http: type[asyncio.Protocol] | str = "auto"
     if fast:
@@ -106,7 +127,7 @@ def serve(host: str, port: int, workers: int, no_migrate: bool, access_log: bool
 @main.command()
 def migrate() -> None:
     """Bring the database schema up to date."""
-    settings = _settings()
+    settings = settings_or_exit()
     _migrate(settings)
     click.echo(f"database at {_safe_url(settings)} is up to date")
 
@@ -136,7 +157,7 @@ def token_create(
     expires_in_days: int | None,
 ) -> None:
     """Create a token and print it alone on the last line (it is not stored in plain text)."""
-    settings = _settings()
+    settings = settings_or_exit()
     expires = utcnow() + timedelta(days=expires_in_days) if expires_in_days else None
     try:
         secret = asyncio.run(_create(settings, user_name, list(namespaces), scope, admin, expires))

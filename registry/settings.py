@@ -8,6 +8,7 @@ serve`` in an empty folder just works. Sizes are bytes.
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,10 +44,19 @@ class Settings:
     default_visibility: str = "private"  # of apps first published in a namespace without one
     auth_failure_limit: int = 10  # failed authentications per address and window → 429
     auth_failure_window_seconds: int = 60
+    blob_url: str | None = None  # NESTRY_BLOB_URL; None: file://<data_dir>/blobs
+    bundle_redirect: bool = False  # answer bundle downloads with a presigned URL (s3:// only)
+    presign_seconds: int = 300
+    replica: str = ""  # the `replica` label of /metrics; NESTRY_REPLICA, default the host name
+    metrics_dir: Path | None = None  # workers' metrics snapshots (registry.serving.metrics_files)
 
     @property
     def blob_dir(self) -> Path:
         return self.data_dir / "blobs"
+
+    @property
+    def blob_store_url(self) -> str:
+        return self.blob_url or self.blob_dir.absolute().as_uri()
 
     @property
     def max_body_bytes(self) -> int:
@@ -78,6 +88,11 @@ class Settings:
             default_visibility=_visibility(env, "NESTRY_DEFAULT_VISIBILITY"),
             auth_failure_limit=_int(env, "NESTRY_AUTH_FAILURE_LIMIT", 10),
             auth_failure_window_seconds=_int(env, "NESTRY_AUTH_FAILURE_WINDOW_SECONDS", 60),
+            blob_url=_blob_url(env, "NESTRY_BLOB_URL"),
+            bundle_redirect=_bool(env, "NESTRY_BUNDLE_REDIRECT", False),
+            presign_seconds=_int(env, "NESTRY_PRESIGN_SECONDS", 300),
+            replica=env.get("NESTRY_REPLICA") or socket.gethostname(),
+            metrics_dir=Path(env["NESTRY_METRICS_DIR"]) if env.get("NESTRY_METRICS_DIR") else None,
         )
 
 
@@ -114,3 +129,10 @@ def _visibility(env: Mapping[str, str], key: str) -> str:
     if text not in ("public", "private"):
         raise SettingsError(f"{key}={text!r}: use public or private")
     return text
+
+
+def _blob_url(env: Mapping[str, str], key: str) -> str | None:
+    text = (env.get(key) or "").strip()
+    if text and not text.startswith(("file:///", "s3://")):
+        raise SettingsError(f"{key}={text!r}: use file:///absolute/path or s3://bucket/prefix")
+    return text or None

@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from registry.apps.downloads import DownloadCounter
 from registry.auth.principals import PrincipalCache
 from registry.auth.ratelimit import FailureLimiter
+from registry.blobs.store import BlobStore
 from registry.db.session import Database
 from registry.documents.cache import LruCache, PublicReads
 from registry.serving.access_log import AccessLog
 from registry.serving.change_feed import ChangeFeed
 from registry.settings import Settings
-from registry.storage import BlobStore
 
 
 class BlobCache:

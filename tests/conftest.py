@@ -12,12 +12,15 @@ Speed: the migrations run once per session into a template (an SQLite file, a Po
 Fixtures: ``database_url``, ``settings``, ``app`` (lifespan running), ``api`` (httpx client on
 the app), ``admin_token``, ``publish_token_factory``, ``publish`` (multipart helper),
 ``stored`` (row and blob counts, for "nothing was stored" checks), ``live_registry`` (a real
-uvicorn server in a thread, for CLI end-to-end tests), ``empty_postgres_url``.
+uvicorn server in a thread, for CLI end-to-end tests), ``empty_postgres_url``, ``s3_server``
+(moto's S3 server on 127.0.0.1, the AWS variables pointing at it) and ``s3_bucket`` (a fresh
+bucket on it).
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import os
 import shutil
@@ -354,12 +357,8 @@ def live_registry(settings: Settings, admin_token: str) -> Iterator[LiveRegistry
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    live_settings = Settings(
-        database_url=settings.database_url,
-        data_dir=settings.data_dir,
-        public_url=f"http://127.0.0.1:{port}",
-        download_flush_seconds=1,
-        default_visibility=settings.default_visibility,
+    live_settings = dataclasses.replace(
+        settings, public_url=f"http://127.0.0.1:{port}", download_flush_seconds=1
     )
     config = uvicorn.Config(create_app(live_settings), log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
@@ -376,3 +375,52 @@ def live_registry(settings: Settings, admin_token: str) -> Iterator[LiveRegistry
         server.should_exit = True
         thread.join(timeout=20)
         sock.close()
+
+
+@dataclass(frozen=True)
+class S3Server:
+    endpoint: str
+    env: dict[str, str]  # the AWS variables a registry process needs to reach it
+
+    def client(self) -> Any:
+        import boto3
+
+        return boto3.client("s3", endpoint_url=self.endpoint)
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[S3Server]:
+    """moto's ``ThreadedMotoServer`` (the S3 wire protocol) on 127.0.0.1; the standard AWS
+    variables point at it for the whole session (obstore and boto3 read them)."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    env = {
+        "AWS_ACCESS_KEY_ID": "nestry-test",
+        "AWS_SECRET_ACCESS_KEY": "nestry-test-secret",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_REGION": "us-east-1",
+        "AWS_ENDPOINT_URL_S3": endpoint,
+    }
+    saved = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
+    try:
+        yield S3Server(endpoint, env)
+    finally:
+        server.stop()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+@pytest.fixture
+def s3_bucket(s3_server: S3Server) -> str:
+    """A new, empty bucket on ``s3_server``."""
+    name = f"nestry-{uuid.uuid4().hex[:16]}"
+    s3_server.client().create_bucket(Bucket=name)
+    return name

@@ -18,6 +18,7 @@ REGISTRY = str(VENV_BIN / "nestry-registry")
 class Registry:
     database_url: str
     data_dir: Path
+    extra_env: tuple[tuple[str, str], ...] = ()  # more settings (NESTRY_BLOB_URL, AWS_*...)
 
     @property
     def env(self) -> dict[str, str]:
@@ -27,6 +28,7 @@ class Registry:
             # Apps are private by default; the benchmarks read public apps anonymously, as
             # Verdaccio's `$all` packages are read.
             "NESTRY_DEFAULT_VISIBILITY": "public",
+            **dict(self.extra_env),
         }
 
     def migrate(self) -> None:

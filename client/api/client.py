@@ -109,8 +109,10 @@ class RegistryClient:
         return results
 
     def get_bytes(self, url_or_path: str) -> bytes:
-        """Download a template or bundle; relative paths are joined to the base URL."""
-        with self._send("GET", url_or_path) as response:
+        """Download a template or bundle; relative paths are joined to the base URL. Redirects
+        are followed (a registry may hand bundles out as presigned object-store URLs; the token
+        is not sent to another origin); the caller verifies the digest whatever the source."""
+        with self._send("GET", url_or_path, follow_redirects=True) as response:
             self._raise_for(response)
             chunks, size = [], 0
             for chunk in response.iter_bytes():
@@ -189,7 +191,9 @@ class RegistryClient:
         self._raise_for(response)
         return response
 
-    def _send(self, method: str, path: str, **kwargs: Any) -> Guarded:
+    def _send(
+        self, method: str, path: str, *, follow_redirects: bool = False, **kwargs: Any
+    ) -> Guarded:
         url = path if "://" in path else self.base_url + path
         headers = {"Accept": "application/json", "User-Agent": "nestry-cli"}
         if self.token:
@@ -198,7 +202,8 @@ class RegistryClient:
 
         try:
             request = self.http.build_request(method, url, headers=headers, **kwargs)
-            return Guarded(self.http.send(request, stream=True), url)
+            sent = self.http.send(request, stream=True, follow_redirects=follow_redirects)
+            return Guarded(sent, url)
         except httpx.TransportError as exc:
             raise RegistryUnreachableError(
                 f"cannot reach the registry at {url}: {reason_of(exc)}"

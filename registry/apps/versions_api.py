@@ -3,16 +3,14 @@
 Template and bundle responses are the hot path: one query, an ``ETag`` equal to the digest,
 cached forever by clients and proxies, and a download counted in memory (never a write per
 request). Templates come from an in-memory cache (or the blob store); bundles (up to 50 MiB) are
-streamed from the blob store in pieces, never held whole in memory.
+streamed from the blob store in pieces, never held whole in memory, or, with
+``NESTRY_BUNDLE_REDIRECT`` on an S3 store, answered with a redirect to a presigned URL.
 """
 
 from __future__ import annotations
 
-import io
-from collections.abc import AsyncIterator
-from typing import BinaryIO, cast
+from typing import cast
 
-import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
@@ -25,7 +23,6 @@ from registry.serving.hot_reads import remember
 from registry.serving.responses import conditional, etag_matches, json_ok
 
 IMMUTABLE = "max-age=31536000, immutable"
-CHUNK = 256 * 1024
 
 
 async def get_version(request: Request) -> Response:
@@ -85,7 +82,7 @@ async def get_template(request: Request) -> Response:
     state = state_of(request)
     data = state.templates.get(row.digest)
     if data is None:
-        data = await anyio.to_thread.run_sync(state.blobs.get, row.digest)
+        data = await state.blobs.get(row.digest)
         state.templates.put(row.digest, data)
     headers = _cache_headers(row, row.digest)
     ok = Response(data, media_type="application/x-yaml", headers=headers)
@@ -105,35 +102,22 @@ async def get_bundle(request: Request) -> Response:
     if etag_matches(request, headers["ETag"]):
         return Response(status_code=304, headers=headers)
     state = state_of(request)
-    handle = await anyio.to_thread.run_sync(state.blobs.open, row.bundle_digest)
-    try:
-        size = await anyio.to_thread.run_sync(_size_of, handle)
-    except BaseException:
-        handle.close()
-        raise
+    if state.settings.bundle_redirect:
+        url = await state.blobs.presign(row.bundle_digest, state.settings.presign_seconds)
+        if url is not None:  # the bytes flow from the store; the client verifies the digest
+            state.downloads.record(row.app_id, row.id)
+            # The URL expires: the redirect itself is never cached, the bundle may be.
+            redirect = {"Location": url, "ETag": headers["ETag"], "Cache-Control": "no-store"}
+            return Response(status_code=307, headers=redirect)
+    blob = await state.blobs.open(row.bundle_digest)
     state.downloads.record(row.app_id, row.id)
-    headers["Content-Length"] = str(size)
-    return StreamingResponse(_pieces(handle), media_type="application/gzip", headers=headers)
+    headers["Content-Length"] = str(blob.size)
+    return StreamingResponse(blob.pieces, media_type="application/gzip", headers=headers)
 
 
 def _cache_headers(row: VersionRow, digest: str) -> dict[str, str]:
     privacy = "public, " if row.visibility == "public" else "private, "
     return {"ETag": f'"{digest}"', "Cache-Control": privacy + IMMUTABLE}
-
-
-def _size_of(handle: BinaryIO) -> int:
-    size = handle.seek(0, io.SEEK_END)
-    handle.seek(0)
-    return size
-
-
-async def _pieces(handle: BinaryIO) -> AsyncIterator[bytes]:
-    """The file in ``CHUNK``-sized pieces, each read off the event loop; closed at the end."""
-    try:
-        while piece := await anyio.to_thread.run_sync(handle.read, CHUNK):
-            yield piece
-    finally:
-        handle.close()
 
 
 _VERSION = "/v1/apps/{ns}/{name}/versions/{version}"

@@ -60,6 +60,15 @@ _CACHED = {
 }
 
 
+_REDIRECT = {
+    "307": {
+        "description": "With NESTRY_BUNDLE_REDIRECT on an s3:// store: fetch the bundle from "
+        "the presigned URL in Location (no token; verify the digest, the ETag)",
+        "headers": {"Location": {"schema": {"type": "string", "format": "uri"}}},
+    }
+}
+
+
 def _bytes(description: str, media_type: str) -> dict[str, Operation]:
     schema = {"type": "string", "format": "binary"}
     return {"200": {"description": description, "content": {media_type: {"schema": schema}}}}
@@ -73,7 +82,7 @@ _PUBLISH = op(
     },
     params=VERSION_PARAMS,
     auth=True,
-    errors=("400", "401", "403", "404", "409", "413", "422"),
+    errors=("400", "401", "403", "404", "409", "413", "422", "503"),
 )
 _PUBLISH["requestBody"] = {
     "required": True,
@@ -122,13 +131,15 @@ CORE_PATHS: dict[str, dict[str, Operation]] = {
             "The template bytes as published; ETag is the digest",
             {**_bytes("The template", "application/x-yaml"), **_CACHED},
             params=VERSION_PARAMS,
+            errors=("400", "401", "404", "503"),
         )
     },
     _VERSION + "/bundle": {
         "get": op(
             "The code bundle (tar.gz), when the version has one",
-            {**_bytes("The bundle", "application/gzip"), **_CACHED},
+            {**_bytes("The bundle", "application/gzip"), **_CACHED, **_REDIRECT},
             params=VERSION_PARAMS,
+            errors=("400", "401", "404", "503"),
         )
     },
 }

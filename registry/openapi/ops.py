@@ -40,7 +40,8 @@ _ERRORS = {
     "415": "the body is not JSON",
     "422": "well-formed but unusable content (template, metadata, range)",
     "429": "too many failed authentications from this address (see Retry-After)",
-    "503": "the database does not answer",
+    "503": "the database or the blob store does not answer (blob_store_unavailable: see "
+    "Retry-After; nothing was stored)",
 }
 
 

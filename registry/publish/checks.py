@@ -13,12 +13,12 @@ from client.names import parse_version, validate_app_name, validate_namespace
 from client.template import Limits, Template, parse_template
 from registry.auth.access import can_publish
 from registry.auth.credentials import Principal
+from registry.blobs.files import digest_of
 from registry.db.models import utcnow
 from registry.errors import Forbidden, Unauthorized, Unprocessable
 from registry.publish import metadata
 from registry.publish.bundles import BundleInfo, BundleLimits, check_bundle
 from registry.state import RegistryState
-from registry.storage import digest_of
 
 
 @dataclass(frozen=True)

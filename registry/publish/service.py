@@ -20,7 +20,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import anyio.to_thread
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -112,7 +111,7 @@ async def _publish_in(
         {**row, "version_id": version_id}
         for row in await dependency_rows(session, checked.template.references, context)
     ]
-    await anyio.to_thread.run_sync(_store_blobs, state, data)
+    await _store_blobs(state, data)  # before the commit: no row points at missing bytes
     if deps:
         await session.execute(sa.insert(Dependency), deps)
     row = _transient(version_id, values)
@@ -133,10 +132,11 @@ async def _publish_in(
     return Published(True, app_name, row, tuple(Dependency(**dep) for dep in deps))
 
 
-def _store_blobs(state: RegistryState, data: PublishInput) -> None:
-    state.blobs.put(data.template)
+async def _store_blobs(state: RegistryState, data: PublishInput) -> None:
+    """Raises ``BlobStoreUnavailable`` (503) when the store fails: the transaction rolls back."""
+    await state.blobs.put(data.template)
     if data.bundle is not None:
-        state.blobs.put(data.bundle)
+        await state.blobs.put(data.bundle)
 
 
 async def _existing(session: AsyncSession, checked: Checked) -> Published | None:

@@ -3,9 +3,11 @@
 Requests are labelled by the matched route's *template* (``/v1/apps/{ns}/{name}``), never the
 raw path, so the number of series stays bounded; unmatched paths share one label.
 
-Counters live in the process. Under several uvicorn workers each worker counts on its own and a
-scrape reaches whichever worker accepts it, so run one worker per container (scale with
-replicas, each scraped separately) when the numbers must add up.
+Counters live in the process. Under several workers (``serve --workers N``) each worker also
+writes its counters to a shared directory every second (``registry.serving.metrics_files``), and a
+scrape, whichever worker takes it, answers the sum: its own live counters plus every other
+worker's last snapshot. Every series carries ``replica="<NESTRY_REPLICA>"`` (the host name by
+default) when one is set, so replicas behind one load balancer stay apart.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import accumulate
+from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -54,6 +57,7 @@ class _Histogram:
 class Metrics:
     """One process's counters; ``render`` gives the Prometheus text exposition format."""
 
+    replica: str = ""  # the ``replica`` label of every series, when not empty
     requests: defaultdict[Labels, int] = field(default_factory=lambda: defaultdict(int))
     latency: defaultdict[Labels, _Histogram] = field(
         default_factory=lambda: defaultdict(_Histogram)
@@ -85,23 +89,59 @@ class Metrics:
         return counter, self.latency[(("method", method), ("route", route))], publish
 
     def render(self) -> str:
+        extra: Labels = (("replica", self.replica),) if self.replica else ()
         lines = [
-            *_counter("nestry_http_requests_total", "HTTP requests by route.", self.requests),
-            *_histogram("nestry_http_request_duration_seconds", self.latency),
-            *_counter("nestry_publishes_total", "Publish attempts by result.", self.publishes),
+            *_counter(
+                "nestry_http_requests_total", "HTTP requests by route.", self.requests, extra
+            ),
+            *_histogram("nestry_http_request_duration_seconds", self.latency, extra),
+            *_counter(
+                "nestry_publishes_total", "Publish attempts by result.", self.publishes, extra
+            ),
         ]
         return "\n".join(lines) + "\n"
 
+    def snapshot(self) -> dict[str, list[Any]]:
+        """Every counter as JSON-ready lists (``merge`` takes them back)."""
+        return {
+            "requests": [[list(map(list, k)), v] for k, v in self.requests.items()],
+            "latency": [[list(map(list, k)), h.counts, h.total] for k, h in self.latency.items()],
+            "publishes": [[list(map(list, k)), v] for k, v in self.publishes.items()],
+        }
 
-def _counter(name: str, help_text: str, series: dict[Labels, int]) -> list[str]:
+    def merge(self, snapshot: dict[str, list[Any]]) -> None:
+        """Add another worker's ``snapshot`` to these counters."""
+        for labels, value in snapshot.get("requests", []):
+            self.requests[_tuple(labels)] += int(value)
+        for labels, counts, total in snapshot.get("latency", []):
+            histogram = self.latency[_tuple(labels)]
+            histogram.counts = [a + int(b) for a, b in zip(histogram.counts, counts, strict=True)]
+            histogram.total += float(total)
+        for labels, value in snapshot.get("publishes", []):
+            self.publishes[_tuple(labels)] += int(value)
+
+    def copy(self) -> Metrics:
+        combined = Metrics(self.replica)
+        combined.merge(self.snapshot())
+        return combined
+
+
+def _tuple(labels: list[list[str]]) -> Labels:
+    return tuple((str(key), str(value)) for key, value in labels)
+
+
+def _counter(name: str, help_text: str, series: dict[Labels, int], extra: Labels) -> list[str]:
     lines = [f"# HELP {name} {help_text}", f"# TYPE {name} counter"]
-    lines += [f"{name}{_labels(labels)} {value}" for labels, value in sorted(series.items())]
+    lines += [
+        f"{name}{_labels((*labels, *extra))} {value}" for labels, value in sorted(series.items())
+    ]
     return lines
 
 
-def _histogram(name: str, series: dict[Labels, _Histogram]) -> list[str]:
+def _histogram(name: str, series: dict[Labels, _Histogram], extra: Labels) -> list[str]:
     lines = [f"# HELP {name} Request latency by route.", f"# TYPE {name} histogram"]
     for labels, hist in sorted(series.items()):
+        labels = (*labels, *extra)
         for bound, count in zip(BUCKETS, hist.cumulative(), strict=True):
             lines.append(f"{name}_bucket{_labels((*labels, ('le', repr(bound))))} {count}")
         lines.append(f"{name}_bucket{_labels((*labels, ('le', '+Inf')))} {hist.count}")

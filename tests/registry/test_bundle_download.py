@@ -11,7 +11,7 @@ import httpx
 from registry_samples import tar_gz, template
 from starlette.applications import Starlette
 
-from registry.apps.versions_api import CHUNK
+from registry.blobs.local import CHUNK
 
 # Random bytes do not compress: the bundle spans several streamed pieces.
 BUNDLE = tar_gz({"src/blob.bin": os.urandom(3 * CHUNK + 123), "src/app.py": b"print(1)\n"})

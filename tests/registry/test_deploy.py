@@ -167,7 +167,7 @@ def test_bad_setting_is_a_clear_error(tmp_path: Path) -> None:
 
 def _compose_registry() -> dict:
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
-    return compose["services"]["registry"]
+    return compose["services"]["registry-a"]
 
 
 def test_compose_registry_command_against_postgres(tmp_path: Path, empty_postgres_url: str):

@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 
-from registry.storage import FilesystemBlobStore, digest_of
+from registry.blobs.files import FilesystemBlobStore, digest_of
 
 
 def test_put_get_exists(tmp_path):

@@ -1,4 +1,5 @@
-"""Content-addressed blob storage for template and bundle bytes.
+"""Content-addressed blob files for template and bundle bytes (the ``file://`` backend of
+``registry.blobs``).
 
 A digest is ``sha256:<hex>``. Blobs are immutable, so a put of bytes already stored is a no-op
 and readers may cache by digest forever.
@@ -10,26 +11,9 @@ import hashlib
 import os
 import tempfile
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import BinaryIO
 
 DIGEST_PREFIX = "sha256:"
-
-
-class BlobStore(Protocol):
-    def put(self, data: bytes) -> str:
-        """Store ``data``; return its digest. Visible to ``get`` only once complete."""
-        ...
-
-    def get(self, digest: str) -> bytes:
-        """The bytes of ``digest``; ``KeyError`` when absent."""
-        ...
-
-    def open(self, digest: str) -> BinaryIO:
-        """The bytes of ``digest`` to read in pieces (the caller closes it); ``KeyError``
-        when absent. Large blobs (bundles) are streamed from here, never read whole."""
-        ...
-
-    def exists(self, digest: str) -> bool: ...
 
 
 def digest_of(data: bytes) -> str:
@@ -45,8 +29,11 @@ class FilesystemBlobStore:
     def put(self, data: bytes) -> str:
         digest = digest_of(data)
         path = self._path(digest)
-        if path.exists():
+        try:
+            os.utime(path)  # already stored: gc's grace period counts from now (registry.blobs)
             return digest
+        except FileNotFoundError:
+            pass
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         try:
