@@ -37,6 +37,7 @@ from registry.services.downloads import DownloadCounter, periodic_flush
 from registry.settings import Settings
 from registry.state import RegistryState
 from registry.storage import FilesystemBlobStore
+from registry.web import routes as web
 
 
 def _routes() -> list[BaseRoute]:
@@ -46,7 +47,7 @@ def _routes() -> list[BaseRoute]:
     routes: list[BaseRoute] = [*system.routes, *publish.routes]
     for module in features:
         routes += module.routes
-    return [*routes, *apps.routes, *versions.routes]
+    return [*routes, *apps.routes, *versions.routes, *web.routes]
 
 
 def _middleware(metrics: Metrics) -> list[Middleware]:

@@ -1,0 +1,6 @@
+"""The web session's cookie names (shared with ``registry.hot_reads``, which must not answer
+a logged-in browser from the anonymous cache)."""
+
+SESSION = "nestry_session"
+CSRF = "nestry_csrf"
+SESSION_MARK = SESSION.encode() + b"="
