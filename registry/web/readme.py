@@ -11,6 +11,8 @@ repository, not at this registry, and would only load a 404 here. Pure: no I/O.
 
 from __future__ import annotations
 
+import re
+
 import nh3
 from markdown_it import MarkdownIt
 
@@ -31,6 +33,8 @@ _ATTRIBUTES: dict[str, set[str]] = {
     "*": {"id"},
 }
 _SCHEMES = {"http", "https", "mailto"}
+_IMG_WITHOUT_SRC = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
+_IMG_WITHOUT_ALT = re.compile(r"<img(?![^>]*\salt=)")
 
 
 def _attribute(element: str, attribute: str, value: str) -> str | None:
@@ -50,8 +54,12 @@ def render_readme(text: str) -> str:
 
 
 def sanitize(html: str) -> str:
-    """``html`` reduced to the allow-listed tags, attributes and URL schemes."""
-    return nh3.clean(
+    """``html`` reduced to the allow-listed tags, attributes and URL schemes.
+
+    Then, on nh3's normalized output: an image left without a ``src`` is dropped, and one
+    without ``alt`` gets ``alt=""`` (screen readers then skip it instead of reading its URL).
+    """
+    clean = nh3.clean(
         html,
         tags=_TAGS,
         attributes=_ATTRIBUTES,
@@ -60,3 +68,4 @@ def sanitize(html: str) -> str:
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
     )
+    return _IMG_WITHOUT_ALT.sub('<img alt=""', _IMG_WITHOUT_SRC.sub("", clean))
