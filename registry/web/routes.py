@@ -25,7 +25,7 @@ from registry.auth import Principal
 from registry.errors import ApiError, PayloadTooLarge
 from registry.hot_reads import remember
 from registry.web import views
-from registry.web.cookies import CSRF
+from registry.web.cookies import CSRF, SESSION
 from registry.web.pages import SECURITY_HEADERS, html, render, static_files
 from registry.web.session import (
     browser_principal,
@@ -107,11 +107,26 @@ async def home(request: Request) -> Response:
 
 
 async def search(request: Request) -> Response:
+    """Anonymous search pages are kept by query string in ``web_searches`` (a small LRU of its
+    own, cleared by the change feed, and one download-flush interval at most)."""
+    state = state_of(request)
+    searches, key = state.web_searches, request.url.query
+    anonymous = SESSION not in request.cookies
+    if anonymous and state.settings.anonymous_read:
+        kept = searches.get(key)
+        if isinstance(kept, bytes):
+            return conditional(request, html(kept, private=False))
+    generation = searches.generation
+
     async def build(principal: Principal) -> Built:
-        view = await views.search_page(state_of(request), principal, request.query_params)
+        view = await views.search_page(state, principal, request.query_params)
         return "search.html", {"view": view, "q": view.q}, False
 
-    return await _page(request, build)
+    response = await _page(request, build)
+    if anonymous and response.status_code == 200 and isinstance(response.body, bytes):
+        flush = state.settings.download_flush_seconds
+        searches.put(key, bytes(response.body), generation, max_age=flush)
+    return response
 
 
 async def app(request: Request) -> Response:

@@ -179,3 +179,18 @@ async def test_anonymous_pages_are_ready_bytes_until_a_change(api, app, publish,
     assert state.public_reads.get(("ready", "/apps/acme/thumbnailer")) is None
     changed = await api.get("/apps/acme/thumbnailer")
     assert "Now with WebP" in changed.text
+
+
+async def test_anonymous_search_pages_are_kept_until_a_change(api, app, publish, admin_token):
+    await _seed(api, publish, admin_token)
+    searches = app.state.registry.web_searches
+    first = await api.get("/search?q=thumb")
+    assert searches.get("q=thumb") == first.content
+    headers = {"Authorization": f"Bearer {admin_token}"}
+    await api.patch("/v1/apps/acme/thumbnailer", json={"description": "Sharper"}, headers=headers)
+    assert searches.get("q=thumb") is None
+    assert "Sharper" in (await api.get("/search?q=thumb")).text
+    # A logged-in browser's search is its own: never kept, never served from the anonymous one.
+    api.cookies.set(SESSION, "nst_unknown")
+    await api.get("/search?q=webp")
+    assert searches.get("q=webp") is None
