@@ -1,5 +1,7 @@
-"""The web session's cookie names (shared with ``registry.hot_reads``, which must not answer
-a logged-in browser from the anonymous cache)."""
+"""The web session's cookie names, shared with ``registry.hot_reads``.
+
+The hot read path must not answer a logged-in browser from the anonymous cache.
+"""
 
 SESSION = "nestry_session"
 CSRF = "nestry_csrf"
