@@ -26,7 +26,7 @@ from registry.api.dependents import dependents_of
 from registry.auth import Principal
 from registry.db.models import App, Namespace, Version
 from registry.errors import NotFound
-from registry.resolution import Failed, Limits, Node, resolve
+from registry.resolution import Failed, Limits, Node, ResolveLimitError, resolve
 from registry.resolution import Request as ResolveRequest
 from registry.resolve import DatabaseProvider
 from registry.search import Page, Query, search
@@ -43,7 +43,7 @@ HOME_APPS = 8
 LABEL_CLOUD = 30
 LABEL_SAMPLE = 1000  # labels are counted over this many most downloaded readable apps
 DEPENDENTS_SHOWN = 50
-TREE_LIMITS = Limits(max_requests=1, max_nodes=200, max_depth=12)
+TREE_LIMITS = Limits(max_requests=200, max_nodes=200, max_depth=12)
 
 
 @dataclass(frozen=True)
@@ -280,12 +280,21 @@ async def _tree(
     version: Version,
     tail: dict[str, Any],
 ) -> TreeNode:
-    """The resolved registry tree under this version, plus its SAR, local and URL references."""
+    """This version's registry references resolved as ``POST /v1/resolve`` would for this
+    caller (recursively), plus its SAR, local and URL references. The references are resolved,
+    not the version itself, so that the tree of a yanked version is drawn too."""
+    deps = tail["dependencies"]
+    registry = [dep for dep in deps if dep["kind"] == "registry"]
+    requests = [ResolveRequest(dep["application"], dep["range"] or "latest") for dep in registry]
     provider = DatabaseProvider(session, principal)
-    roots = await resolve(
-        [ResolveRequest(application, version.version)], provider, limits=TREE_LIMITS
+    try:
+        nodes = await resolve(requests, provider, limits=TREE_LIMITS)
+    except ResolveLimitError:  # too big to draw whole: the first level only
+        first = requests[: TREE_LIMITS.max_requests]
+        nodes = await resolve(first, provider, recursive=False, limits=TREE_LIMITS)
+    children = tuple(
+        _tree_node(node, dep["logical_id"]) for node, dep in zip(nodes, registry, strict=False)
     )
-    registry_children = tuple(_tree_node(child) for child in _children(roots[0]))
     external = tuple(
         TreeNode(
             title=str(dep["application"] or dep["location"] or dep["kind"]),
@@ -295,33 +304,27 @@ async def _tree(
             path=dep["logical_id"],
             kind="external",
         )
-        for dep in tail["dependencies"]
+        for dep in deps
         if dep["kind"] != "registry"
     )
-    return TreeNode(
-        title=application,
-        detail=version.version,
-        kind="root",
-        children=registry_children + external,
-    )
+    return TreeNode(application, version.version, kind="root", children=children + external)
 
 
-def _children(node: Node) -> list[Node]:
-    return [] if isinstance(node, Failed) else node.dependencies
-
-
-def _tree_node(node: Node) -> TreeNode:
+def _tree_node(node: Node, path: str | None = None) -> TreeNode:
     if isinstance(node, Failed):
+        foreign = node.code == "foreign_registry"
         return TreeNode(
             title=node.application,
-            detail=f"{node.range}: {node.code.replace('_', ' ')}",
-            path=node.path,
-            kind="error",
+            detail=f"{node.range}: another registry"
+            if foreign
+            else f"{node.range}: {node.code.replace('_', ' ')}",
+            path=path or node.path,
+            kind="external" if foreign else "error",
         )
     return TreeNode(
         title=node.display,
         detail=f"{node.found.version} (from {node.range})",
-        path=node.path,
+        path=path or node.path,
         children=tuple(_tree_node(child) for child in node.dependencies),
     )
 

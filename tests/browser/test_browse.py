@@ -43,12 +43,14 @@ def axe_violations(page: Page) -> list[dict[str, Any]]:
     return [v for v in found if v["impact"] in BLOCKING]
 
 
-def check_and_shoot(page: Page, shots: Path, world: World, name: str) -> None:
+def check_and_shoot(
+    page: Page, shots: Path, world: World, name: str, *, full_page: bool = True
+) -> None:
     violations = axe_violations(page)
     assert violations == [], f"{name}: {violations}"
     folder = shots / world.database
     folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=full_page)
 
 
 def test_search_finds_the_app_and_its_page_shows_it_all(page: Page, world: World, screenshots):
@@ -196,6 +198,6 @@ def test_phone_width_and_dark_mode(browser: Browser, axe_source: str, world: Wor
         assert width <= 390, "the page scrolls sideways on a phone"
         background = page.evaluate("getComputedStyle(document.body).backgroundColor")
         assert background == "rgb(15, 17, 23)"
-        check_and_shoot(page, screenshots, world, "app-phone-dark")
+        check_and_shoot(page, screenshots, world, "app-phone-dark", full_page=False)
     finally:
         context.close()

@@ -59,6 +59,8 @@ async def test_version_source_and_raw_pages(api, publish, admin_token):
     await _seed(api, publish, admin_token)
     old = await api.get("/apps/acme/thumbnailer/1.0.0")
     assert old.status_code == 200 and "Ranges no longer pick this version" in old.text
+    tree = re.search(r"<svg .*?</svg>", old.text, re.S)
+    assert tree is not None and "acme/child" in tree.group(0)  # a yanked version's tree too
     source = await api.get("/apps/acme/thumbnailer/2.0.0/source")
     assert source.status_code == 200 and 'class="highlight"' in source.text
     assert '<span class="nt">AWSTemplateFormatVersion</span>' in source.text
