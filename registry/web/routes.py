@@ -61,7 +61,9 @@ async def _page(request: Request, build: Callable[[Principal], Awaitable[Built]]
     try:
         principal, stale = await browser_principal(request)
     except ApiError as exc:  # too many failed logins from this address
-        return _error(request, Principal(None), exc.status, exc.message)
+        response = _error(request, Principal(None), exc.status, exc.message)
+        response.headers.update(exc.headers)  # Retry-After
+        return response
     if not principal.authenticated and not state.settings.anonymous_read:
         return RedirectResponse(f"/login?next={quote(_base(request, principal)['here'])}", 303)
     try:

@@ -55,6 +55,18 @@ async def test_app_page_shows_everything(api, publish, admin_token):
     assert 'href="/apps/acme/thumbnailer/2.0.0"' in child.text  # a dependent
 
 
+async def test_metadata_links_must_be_http(api, publish, admin_token):
+    await _seed(api, publish, admin_token)
+    headers = {"Authorization": f"Bearer {admin_token}"}
+    hostile = {"home_page_url": "javascript:alert(document.cookie)"}
+    assert (await api.patch("/v1/apps/acme/child", json=hostile, headers=headers)).is_success
+    page = await api.get("/apps/acme/child")
+    assert page.status_code == 200 and "javascript:" not in page.text
+    safe = {"home_page_url": "https://example.org/child"}
+    assert (await api.patch("/v1/apps/acme/child", json=safe, headers=headers)).is_success
+    assert 'href="https://example.org/child"' in (await api.get("/apps/acme/child")).text
+
+
 async def test_version_source_and_raw_pages(api, publish, admin_token):
     await _seed(api, publish, admin_token)
     old = await api.get("/apps/acme/thumbnailer/1.0.0")
@@ -83,7 +95,7 @@ async def test_search_and_home(api, publish, admin_token):
     none = await api.get("/search", params={"q": "zebra"})
     assert none.status_code == 200 and "Nothing matches" in none.text
     bad = await api.get("/search", params={"sort": "sideways"})
-    assert bad.status_code == 400 and "sort must be one of" in bad.text
+    assert bad.status_code == 400 and "Sort must be one of" in bad.text
     home = await api.get("/")
     assert home.status_code == 200 and "Most downloaded" in home.text
     assert 'href="/search?label=images"' in home.text
