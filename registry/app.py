@@ -35,6 +35,7 @@ from registry.serving.error_handlers import EXCEPTION_HANDLERS, CatchAllMiddlewa
 from registry.serving.metrics import Metrics, MetricsMiddleware
 from registry.settings import Settings
 from registry.state import RegistryState
+from registry.web import routes as web
 
 
 def _routes() -> list[BaseRoute]:
@@ -44,7 +45,7 @@ def _routes() -> list[BaseRoute]:
     routes: list[BaseRoute] = [*system.routes, *publish.routes]
     for module in features:
         routes += module.routes
-    return [*routes, *apps.routes, *versions.routes]
+    return [*routes, *apps.routes, *versions.routes, *web.routes]
 
 
 def _middleware(metrics: Metrics) -> list[Middleware]:

@@ -87,6 +87,7 @@ def serve(host: str, port: int, workers: int, no_migrate: bool, access_log: bool
         click.echo("Created the admin user. Its token is shown only this once:\n")
         click.echo(f"    {token}\n")
         click.echo(f"Log in with:  nestry login --registry {url}  (paste the token)")
+        click.echo(f"Browse it:    open {url}/ in a browser")
     os.environ["NESTRY_ACCESS_LOG"] = "on" if access_log else "off"  # read by every worker
     shared = None
     if workers > 1 and not os.environ.get("NESTRY_METRICS_DIR"):

@@ -59,9 +59,14 @@ class RegistryState:
     auth_failures: FailureLimiter | None = None  # made from the settings when not given
     access_log: AccessLog | None = None
     public_reads: PublicReads = field(init=False)
+    # anonymous search pages of the web UI by query string (registry.web.routes), few: any
+    # caller can make up query strings, which must not push documents out of public_reads
+    web_searches: PublicReads = field(init=False)
 
     def __post_init__(self) -> None:
         self.public_reads = PublicReads(self.changes, self.settings.public_cache_seconds)
+        cache_seconds = self.settings.public_cache_seconds
+        self.web_searches = PublicReads(self.changes, cache_seconds, max_entries=256)
         self.principals = PrincipalCache(self.changes)
         if self.auth_failures is None:
             self.auth_failures = FailureLimiter(

@@ -34,13 +34,16 @@ async def principal_of(request: Request) -> Principal:
     state, address = state_of(request), address_of(request)
     state.limiter.check(address)
     try:
-        return await _authenticate(state, bearer_token(header))
+        return await authenticate_token(state, bearer_token(header))
     except Unauthorized:
         state.limiter.record_failure(address)
         raise
 
 
-async def _authenticate(state: RegistryState, token: str | None) -> Principal:
+async def authenticate_token(state: RegistryState, token: str | None) -> Principal:
+    """The principal of ``token`` (cached: ``PrincipalCache``); ``Unauthorized`` when bad.
+
+    Callers count failures themselves (``principal_of``; the web session cookie)."""
     if token is None:
         return ANONYMOUS
     now, key = utcnow(), hash_token(token)

@@ -26,6 +26,7 @@ from registry.documents.build import if_none_match_hits
 from registry.documents.cache import PublicReads
 from registry.serving.metrics import Metrics, route_template
 from registry.state import RegistryState
+from registry.web.cookies import SESSION_MARK
 
 RawHeaders = list[tuple[bytes, bytes]]
 
@@ -91,6 +92,8 @@ def take(state: RegistryState, path: str, headers: RawHeaders) -> tuple[int, Rea
     if_none_match = None
     for name, value in headers:
         if name == b"authorization":  # a token: the caller may see more, or be refused
+            return None
+        if name == b"cookie" and SESSION_MARK in value:  # a logged-in browser (registry.web)
             return None
         if name == b"if-none-match":
             if_none_match = value.decode("latin-1")

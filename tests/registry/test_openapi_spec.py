@@ -14,6 +14,7 @@ from starlette.routing import Route
 from registry.app import create_app
 from registry.openapi.document import SPEC, schema_for
 from registry.settings import Settings, sqlite_url
+from registry.web import routes as web
 
 METHODS = {"get", "put", "post", "patch", "delete"}
 
@@ -22,6 +23,8 @@ def served_operations(tmp_path: Path) -> set[tuple[str, str]]:
     app = create_app(Settings(database_url=sqlite_url(tmp_path / "r.db"), data_dir=tmp_path))
     found = set()
     for route in app.routes:
+        if route in web.routes:  # the web UI's pages (docs/web.md), not the API
+            continue
         assert isinstance(route, Route), f"unexpected route type {route!r}"
         for method in route.methods or ():
             if method != "HEAD":  # Starlette adds HEAD to every GET
