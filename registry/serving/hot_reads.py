@@ -2,29 +2,31 @@
 
 What every install asks most — app documents, version documents, templates — is, for a public
 app and a caller without a token, the same bytes for everybody until the app changes. The
-endpoints (``registry.apps.api``, ``registry.apps.versions_api``) remember each such 200 answer as a
-``Ready`` (body and the exact raw headers Starlette produced for it, and for its 304) in
-``PublicReads``, keyed by the request path. ``answer``, which the app calls before its
-middleware stack, sends the next identical request its ``Ready`` in two ASGI messages: no
-router, no request object, no query (metrics and download counts still see it). Anything else
-— a token, a query string, ``HEAD``, a path not remembered, a change noticed since — takes the
-normal route, which then remembers the fresh answer. Correctness across workers and replicas
-is the change feed's (``registry.serving.change_feed``): see ``PublicReads``.
+endpoints (``registry.apps.api``, ``registry.apps.versions_api``) remember each such 200 answer
+as a ``Ready`` (body and the exact raw headers Starlette produced for it, and for its 304) with
+the documents service (``registry.documents.service``), keyed by the canonical names the path
+holds (``ready_key``: every ASCII-case spelling of one app is one entry; anything else is
+routed). ``answer``, which the app calls before its middleware stack, sends the next identical
+request its ``Ready`` in two ASGI messages: no router, no request object, no query (metrics and
+download counts still see it). Anything else — a token, a query string, ``HEAD``, a path not
+remembered, a change noticed since — takes the normal route, which then remembers the fresh
+answer. Correctness across workers and replicas is the change feed's
+(``registry.serving.change_feed``): see ``Documents``.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Hashable
 from dataclasses import dataclass
 
-from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Scope, Send
 
+from client.errors import InvalidNameError
+from client.names import canonical_app
 from registry.documents.build import if_none_match_hits
-from registry.documents.cache import PublicReads
-from registry.serving.metrics import Metrics, route_template
+from registry.documents.service import Documents
+from registry.serving.metrics import Metrics
 from registry.state import RegistryState
 
 RawHeaders = list[tuple[bytes, bytes]]
@@ -50,17 +52,37 @@ def header_lines(headers: RawHeaders) -> bytes:
     return b"".join(b"%s: %s\r\n" % (name.lower(), value) for name, value in headers)
 
 
-def ready_key(path: str) -> Hashable:
-    return ("ready", path)
+ReadyKey = tuple[str, str, str, str]  # kind ("app", "version", "template"), ns, name, version
+
+
+def ready_key(path: str) -> ReadyKey | None:
+    """The key of what ``path`` asks for, in canonical names; ``None``: not a hot path."""
+    parts = path.split("/")
+    if len(parts) < 5 or parts[:3] != ["", "v1", "apps"]:
+        return None
+    try:
+        ns, name = canonical_app(parts[3], parts[4])
+    except InvalidNameError:
+        return None
+    rest = parts[5:]
+    if not rest:
+        return "app", ns, name, ""
+    if len(rest) == 2 and rest[0] == "versions":
+        return "version", ns, name, rest[1]
+    if len(rest) == 3 and rest[0] == "versions" and rest[2] == "template":
+        return "template", ns, name, rest[1]
+    return None
 
 
 def remember(
-    reads: PublicReads,
-    request: Request,
+    documents: Documents,
+    key: ReadyKey,
     response: Response,
-    generation: int,
+    app_id: int,
+    epoch: int,
+    *,
+    shows_counts: bool,
     download: tuple[int, int] | None = None,
-    max_age: float | None = None,
 ) -> None:
     """Keep ``response`` (a 200 for an anonymous caller about a public app) for ``answer``."""
     etag = response.headers["etag"]
@@ -69,23 +91,34 @@ def remember(
         headers={"ETag": etag, "Cache-Control": response.headers["cache-control"]},
     )
     headers = list(response.raw_headers)
+    body = bytes(response.body)
     ready = Ready(
-        body=bytes(response.body),
+        body=body,
         etag=etag,
         headers=headers,
         not_modified_headers=list(not_modified.raw_headers),
-        route=route_template(request.scope),
+        route=_ROUTES[key[0]],
         download=download,
         head=header_lines(headers),
         not_modified_head=header_lines(not_modified.raw_headers),
     )
-    reads.put(ready_key(request.url.path), ready, generation, max_age)
+    size = len(body) + 2 * (len(ready.head) + len(ready.not_modified_head)) + 512
+    documents.remember(key, ready, size, app_id, epoch, shows_counts=shows_counts)
+
+
+_APP = "/v1/apps/{ns}/{name}"
+_ROUTES = {
+    "app": _APP,
+    "version": _APP + "/versions/{version}",
+    "template": _APP + "/versions/{version}/template",
+}
 
 
 def take(state: RegistryState, path: str, headers: RawHeaders) -> tuple[int, Ready] | None:
     """The remembered answer to an anonymous ``GET path`` (its status and ``Ready``), counting
     the download a 200 template is; ``None`` when the request must be routed."""
-    ready = state.public_reads.get(ready_key(path))
+    key = ready_key(path)
+    ready = None if key is None else state.documents.ready(key)
     if not isinstance(ready, Ready):
         return None
     if_none_match = None
