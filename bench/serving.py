@@ -77,6 +77,11 @@ def _args() -> argparse.Namespace:
         default=10.0,
         help="versions/s published (of other apps) during the publishing-mix load",
     )
+    parser.add_argument(
+        "--no-peers",
+        action="store_true",
+        help="measure only nestry (no nginx, no Verdaccio): ratios between nestry's own loads",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the scratch dir (logs)")
     return parser.parse_args()
 
@@ -249,8 +254,9 @@ def main() -> None:
             nestries[kind] = _start_nestry(kind, args, root / kind, stack)
             probes += _nestry_probes(f"nestry/{kind}", nestries[kind].base, args)
             probes += _private_probes(f"nestry/{kind}", nestries[kind], args)
-        peers = _nginx_probe(probes[0].url, args.workers, root, stack)
-        probes = peers + _verdaccio_probes(args, root, stack) + probes
+        if not args.no_peers:
+            peers = _nginx_probe(probes[0].url, args.workers, root, stack)
+            probes = peers + _verdaccio_probes(args, root, stack) + probes
         rows = measure_rounds(probes, load, args.rounds)
         # One registry at a time under the publishing mix: each gets the whole rate.
         for kind, nestry in nestries.items():

@@ -49,8 +49,13 @@ class ByteCache:
     def __len__(self) -> int:
         return len(self._items)
 
-    def keys(self) -> list[Hashable]:
+    def held(self) -> list[Hashable]:
+        """The keys held, least recently used first."""
         return list(self._items)
+
+    def held_for(self, app_id: int) -> set[Hashable]:
+        """The keys held for an application."""
+        return set(self._tagged.get(app_id, ()))
 
     def get(self, key: Hashable) -> Entry | None:
         entry = self._items.get(key)

@@ -3,6 +3,7 @@ bytes, invalidated per application; and one canonical spelling of names on every
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import itertools
 from pathlib import Path
@@ -52,7 +53,7 @@ async def test_a_storm_of_case_spellings_keeps_one_entry(app, api, publish):
         assert response.status_code == 200
         assert response.content == first.content
     growth = _rss() - before_rss
-    keys = [key for key in documents.cache if key[0] in ("ready", "version-body")]
+    keys = [key for key in documents.cache.held() if key[0] in ("ready", "version-body")]
     assert len(keys) == 2, keys  # the version document's bytes and its ready answer, once
     assert documents.cache.size - before_bytes < 1024
     assert growth < 64 * MIB, f"RSS grew by {growth / MIB:.0f} MiB"
@@ -90,7 +91,7 @@ async def _read_all(api, app_name: str) -> None:
 
 
 def _keys_of(documents, app_id: int) -> set[object]:
-    return set(documents.cache._tagged.get(app_id, set()))
+    return documents.cache.held_for(app_id)
 
 
 async def test_a_publish_of_one_app_leaves_another_s_answers_alone(app, api, publish, settings):
@@ -133,11 +134,11 @@ async def test_flushing_download_counts_evicts_no_document(app, api, publish):
     state = app.state.registry
     documents = state.documents
     loads, a_id = documents.loads, (await documents.app("acme", "a")).info.id
-    template_keys = [key for key in documents.cache if key[0] == "template"]
+    template_keys = [key for key in documents.cache.held() if key[0] == "template"]
     b_keys = _keys_of(documents, (await documents.app("acme", "b")).info.id)
     await state.downloads.flush()
-    assert template_keys and all(key in documents.cache for key in template_keys)
-    assert b_keys <= set(documents.cache.keys()), "acme/b downloaded nothing: untouched"
+    assert template_keys and all(key in documents.cache.held() for key in template_keys)
+    assert b_keys <= set(documents.cache.held()), "acme/b downloaded nothing: untouched"
     assert ("app", "acme", "a") in _keys_of(documents, a_id), "acme/a's rows are kept"
     document = (await api.get("/v1/apps/acme/a")).json()
     assert document["downloads"] == 1, "counts after this process's flush are fresh"
@@ -205,3 +206,33 @@ async def test_writes_refuse_names_outside_the_pattern_and_fold_case(api, publis
     assert upper.status_code == 201, upper.text
     assert upper.json()["application"] == "acme/Shout"
     assert (await api.get("/v1/apps/acme/shout")).status_code == 200
+
+
+async def test_an_unknown_change_keeps_what_cannot_have_gone_stale(app, api, publish, settings):
+    """A lost listener (or a SQLite reader a ring behind) is an unknown change: every app's
+    answers go, templates and versions' immutable parts stay."""
+    assert (await publish("acme", "a", "1.0.0", template(name="a"))).status_code == 201
+    await _read_all(api, "a")
+    documents = app.state.registry.documents
+    immutable = {key for key in documents.cache.held() if key[0] in ("template", "tail")}
+    assert len(immutable) == 2
+    if settings.database_url.startswith("postgresql"):
+        feed = app.state.registry.changes
+        feed._heartbeat, feed._retry = 0.05, 0.05
+        async with app.state.registry.database.writer(report=False) as session:
+            await session.execute(
+                sa.text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE application_name = 'nestry-change-feed'"
+                    " AND datname = current_database()"
+                )
+            )
+        for _ in range(200):
+            if not feed.live:
+                break
+            await asyncio.sleep(0.02)
+        assert not feed.live
+    else:
+        app.state.registry.changes.changed()  # what a reader too far behind the ring applies
+    assert not any(key[0] == "app" for key in documents.cache.held()), "apps' answers went"
+    assert immutable <= set(documents.cache.held()), "templates and immutable parts stayed"
