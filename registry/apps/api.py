@@ -38,8 +38,10 @@ async def get_app(request: Request) -> Response:
         raise NotFound("app_not_found", f"no application {ns}/{name}")
     body = await documents.app_body(app.info)
     ok = json_ok(body.body, body.etag)
-    if not principal.authenticated and app.access.visibility == "public":
-        remember(documents, ("app", ns, name, ""), ok, app.info.id, epoch, shows_counts=True)
+    public = app.access.visibility == "public"
+    remember(
+        documents, ("app", ns, name, ""), ok, app.info.id, epoch, public=public, shows_counts=True
+    )
     return conditional(request, ok)
 
 

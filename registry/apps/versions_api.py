@@ -52,7 +52,6 @@ class _Found:
     version: VersionInfo
     key: tuple[str, str, str]  # canonical namespace, name, version
     epoch: int
-    anonymous: bool
 
     @property
     def public(self) -> bool:
@@ -61,17 +60,18 @@ class _Found:
     def remember(
         self, ok: Response, kind: str, *, shows_counts: bool, download: bool = False
     ) -> None:
-        if self.anonymous and self.public:
-            app_id = self.app.info.id
-            remember(
-                state_of(self.request).documents,
-                (kind, *self.key),
-                ok,
-                app_id,
-                self.epoch,
-                shows_counts=shows_counts,
-                download=(app_id, self.version.id) if download else None,
-            )
+        """Keep ``ok`` for the hot path (which checks who may have it)."""
+        app_id = self.app.info.id
+        remember(
+            state_of(self.request).documents,
+            (kind, *self.key),
+            ok,
+            app_id,
+            self.epoch,
+            public=self.public,
+            shows_counts=shows_counts,
+            download=(app_id, self.version.id) if download else None,
+        )
 
 
 async def _locate(request: Request) -> _Found:
@@ -90,7 +90,7 @@ async def _locate(request: Request) -> _Found:
     if not may_read(principal, app.access):
         raise missing  # alike for missing and unreadable apps
     row = documents.version(app.info, version)
-    return _Found(request, app, row, (ns, name, version), epoch, not principal.authenticated)
+    return _Found(request, app, row, (ns, name, version), epoch)
 
 
 async def get_template(request: Request) -> Response:

@@ -174,6 +174,11 @@ class Documents:
         )
         return found
 
+    def access_of(self, namespace: str, name: str) -> AppAccess | None:
+        """Who may read the app, if it is held (no query: ``None`` otherwise)."""
+        entry = self._get(("app", namespace, name))
+        return None if entry is None else entry.value.access  # type: ignore[attr-defined]
+
     def version(self, app: AppInfo, version: str) -> VersionInfo:
         """One version of ``app`` (``version_not_found`` if it has none such)."""
         found = app.by_version.get(version)

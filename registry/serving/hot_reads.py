@@ -1,14 +1,16 @@
-"""The hot read path: ready answers to anonymous ``GET``s of public apps, before any routing.
+"""The hot read path: ready answers to ``GET``s of app documents, version documents and
+templates, before any routing.
 
-What every install asks most — app documents, version documents, templates — is, for a public
-app and a caller without a token, the same bytes for everybody until the app changes. The
-endpoints (``registry.apps.api``, ``registry.apps.versions_api``) remember each such 200 answer
-as a ``Ready`` (body and the exact raw headers Starlette produced for it, and for its 304) with
-the documents service (``registry.documents.service``), keyed by the canonical names the path
-holds (``ready_key``: every ASCII-case spelling of one app is one entry; anything else is
-routed). ``answer``, which the app calls before its middleware stack, sends the next identical
-request its ``Ready`` in two ASGI messages: no router, no request object, no query (metrics and
-download counts still see it). Anything else — a token, a query string, ``HEAD``, a path not
+What every install asks most is the same bytes for everybody who may read the app, until the
+app changes: anonymous callers of public apps, and callers whose token this process verified
+recently and whose roles allow the app (``_may_read``: a lookup in memory). The endpoints
+(``registry.apps.api``, ``registry.apps.versions_api``) remember each 200 answer as a ``Ready``
+(body and the exact raw headers Starlette produced for it, and for its 304) with the documents
+service (``registry.documents.service``), keyed by the canonical names the path holds
+(``ready_key``: every ASCII-case spelling of one app is one entry; anything else is routed).
+``answer``, which the app calls before its middleware stack, sends the next request for it its
+``Ready`` in two ASGI messages: no router, no request object, no query (metrics and download
+counts still see it). Anything else — an unknown token, a query string, ``HEAD``, a path not
 remembered, a change noticed since — takes the normal route, which then remembers the fresh
 answer. Correctness across workers and replicas is the change feed's
 (``registry.serving.change_feed``): see ``Documents``.
@@ -24,8 +26,12 @@ from starlette.types import Scope, Send
 
 from client.errors import InvalidNameError
 from client.names import canonical_app
+from registry.auth.access import may_read
+from registry.auth.credentials import hash_token
+from registry.db.models import utcnow
 from registry.documents.build import if_none_match_hits
 from registry.documents.service import Documents
+from registry.errors import Unauthorized
 from registry.serving.metrics import Metrics
 from registry.state import RegistryState
 
@@ -40,6 +46,7 @@ class Ready:
     etag: str
     headers: RawHeaders
     not_modified_headers: RawHeaders
+    public: bool  # of a public app: anonymous callers may have it too
     route: str  # the matched route's template: the metrics label
     download: tuple[int, int] | None  # (app id, version id) of a template download
     # The header lines of each, as the HTTP server writes them (``registry.serving.hot_protocol``).
@@ -81,10 +88,12 @@ def remember(
     app_id: int,
     epoch: int,
     *,
+    public: bool,
     shows_counts: bool,
     download: tuple[int, int] | None = None,
 ) -> None:
-    """Keep ``response`` (a 200 for an anonymous caller about a public app) for ``answer``."""
+    """Keep ``response`` (a 200 about an app, the same bytes for every caller who may read it)
+    for ``answer``, which checks who may have it."""
     etag = response.headers["etag"]
     not_modified = Response(
         status_code=304,
@@ -97,6 +106,7 @@ def remember(
         etag=etag,
         headers=headers,
         not_modified_headers=list(not_modified.raw_headers),
+        public=public,
         route=_ROUTES[key[0]],
         download=download,
         head=header_lines(headers),
@@ -115,23 +125,49 @@ _ROUTES = {
 
 
 def take(state: RegistryState, path: str, headers: RawHeaders) -> tuple[int, Ready] | None:
-    """The remembered answer to an anonymous ``GET path`` (its status and ``Ready``), counting
-    the download a 200 template is; ``None`` when the request must be routed."""
+    """The remembered answer to ``GET path`` (its status and ``Ready``), counting the download
+    a 200 template is; ``None`` when the request must be routed."""
     key = ready_key(path)
     ready = None if key is None else state.documents.ready(key)
     if not isinstance(ready, Ready):
         return None
-    if_none_match = None
+    if_none_match = authorization = None
     for name, value in headers:
-        if name == b"authorization":  # a token: the caller may see more, or be refused
-            return None
-        if name == b"if-none-match":
+        if name == b"authorization":
+            authorization = value.decode("latin-1")
+        elif name == b"if-none-match":
             if_none_match = value.decode("latin-1")
+    assert key is not None
+    if not _may_read(state, key, ready, authorization):
+        return None
     if if_none_match is not None and if_none_match_hits(if_none_match, ready.etag):
         return 304, ready
     if ready.download is not None:
         state.downloads.record(*ready.download)
     return 200, ready
+
+
+def _may_read(state: RegistryState, key: ReadyKey, ready: Ready, authorization: str | None) -> bool:
+    """May this caller have ``ready``, as far as memory tells? ``False`` routes the request,
+    which decides for sure (and answers 401, 404 or 429 where due).
+
+    Anonymous callers: public apps only, while anonymous reads are on. Callers with a token:
+    only a token this process has verified recently (``PrincipalCache``; unknown, malformed or
+    expired tokens take the route, where failures are counted), then the same decision the
+    route takes (``may_read``) on the app's cached access data: a lookup in the principal's
+    roles, no query.
+    """
+    if authorization is None:
+        return ready.public and state.settings.anonymous_read
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return False
+    try:
+        principal = state.principals.get(hash_token(token.strip()), utcnow())
+    except Unauthorized:  # expired: the route says so
+        return False
+    access = state.documents.access_of(key[1], key[2])
+    return principal is not None and access is not None and may_read(principal, access)
 
 
 async def answer(state: RegistryState, metrics: Metrics, scope: Scope, send: Send) -> int | None:

@@ -8,10 +8,12 @@ import dataclasses
 import itertools
 from pathlib import Path
 
+import httpx
 import pytest
 import sqlalchemy as sa
 from registry_samples import template
 
+from registry.app import create_app
 from registry.db.models import App
 from registry.db.session import Database
 from registry.settings import MIB, Settings
@@ -236,3 +238,52 @@ async def test_an_unknown_change_keeps_what_cannot_have_gone_stale(app, api, pub
         app.state.registry.changes.changed()  # what a reader too far behind the ring applies
     assert not any(key[0] == "app" for key in documents.cache.held()), "apps' answers went"
     assert immutable <= set(documents.cache.held()), "templates and immutable parts stayed"
+
+
+async def test_remembered_answers_go_only_to_callers_who_may_read(
+    app, api, publish, admin_token, publish_token_factory
+):
+    """Authenticated answers come from memory too (a lookup in the token's roles), never to a
+    token without access, an unknown token, or an anonymous caller of a private app."""
+    assert (await publish("acme", "secret", "1.0.0", template(name="secret"))).status_code == 201
+    owner = {"Authorization": f"Bearer {admin_token}"}
+    private = await api.patch("/v1/apps/acme/secret", json={"visibility": "private"}, headers=owner)
+    assert private.status_code == 200
+    member = {"Authorization": f"Bearer {publish_token_factory('acme')}"}
+    outsider = {"Authorization": f"Bearer {publish_token_factory('other')}"}
+    urls = [
+        "/v1/apps/acme/secret",
+        "/v1/apps/acme/secret/versions/1.0.0",
+        "/v1/apps/acme/secret/versions/1.0.0/template",
+    ]
+    for url in urls:
+        first = await api.get(url, headers=member)
+        assert first.status_code == 200
+        shouted = url.replace("acme/secret", "ACME/Secret")
+        assert (await api.get(shouted, headers=member)).content == first.content
+        for headers in ({}, outsider, {"Authorization": "Bearer nst_unknown"}):
+            refused = await api.get(url, headers=headers)
+            assert refused.status_code in (401, 404), (url, headers, refused.status_code)
+    state = app.state.registry
+    ready = [key for key in state.documents.cache.held() if key[0] == "ready"]
+    assert len(ready) == 3, "one remembered answer per URL, whatever the spelling"
+    await state.downloads.flush()
+    assert (await api.get(urls[0], headers=member)).json()["downloads"] == 2
+
+
+async def test_with_anonymous_reads_off_a_remembered_answer_needs_a_token(settings, admin_token):
+    closed = dataclasses.replace(settings, anonymous_read=False)
+    application = create_app(closed)
+    async with application.router.lifespan_context(application):
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as api:
+            auth = {"Authorization": f"Bearer {admin_token}"}
+            put = await api.put(
+                "/v1/apps/acme/open/versions/1.0.0",
+                files={"template": ("template.yaml", template(name="open"))},
+                headers=auth,
+            )
+            assert put.status_code == 201, put.text
+            for _ in range(2):
+                assert (await api.get("/v1/apps/acme/open", headers=auth)).status_code == 200
+            assert (await api.get("/v1/apps/acme/open")).status_code == 401
