@@ -27,10 +27,11 @@ the answer is the same bytes for every reader.
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Collection, Hashable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Hashable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio.to_thread
 
@@ -51,6 +52,7 @@ from registry.errors import NotFound
 from registry.serving.change_feed import Apps, ChangeFeed
 from registry.storage import BlobStore
 
+T = TypeVar("T")
 MAX_CHANGED = 100_000  # applications remembered as changed; beyond, any answer in flight is
 
 
@@ -89,6 +91,7 @@ class Documents:
         self._floor = 0  # answers computed before this epoch are not kept
         self._changed_at: dict[int, int] = {}  # app id -> epoch of its last notice
         self.loads = 0  # apps read from the database (``stats``)
+        self._loading: dict[Hashable, asyncio.Future[Any]] = {}  # reads under way, by key
         feed.subscribe(self._on_notice)
 
     # -- validity -------------------------------------------------------------------------
@@ -157,6 +160,10 @@ class Documents:
         entry = self._get(key)
         if entry is not None:
             return entry.value  # type: ignore[return-value]
+        return await self._once(key, lambda: self._load_app(key))
+
+    async def _load_app(self, key: tuple[str, str, str]) -> AppEntry:
+        _, namespace, name = key
         epoch = self.epoch
         loaded = await load_app(self._database, namespace, name)
         if loaded is None:
@@ -173,6 +180,16 @@ class Documents:
             shows_counts=True,
         )
         return found
+
+    async def _once(self, key: Hashable, load: Callable[[], Awaitable[T]]) -> T:
+        """``load()``, shared by every caller asking for ``key`` while it runs: an expired or
+        dropped entry wanted by many connections at once is read once, not once each."""
+        running = self._loading.get(key)
+        if running is None:
+            running = asyncio.ensure_future(load())
+            self._loading[key] = running
+            running.add_done_callback(lambda _: self._loading.pop(key, None))
+        return await asyncio.shield(running)
 
     def access_of(self, namespace: str, name: str) -> AppAccess | None:
         """Who may read the app, if it is held (no query: ``None`` otherwise)."""
@@ -192,9 +209,14 @@ class Documents:
         entry = self._get(key)
         if entry is not None:
             return entry.value  # type: ignore[return-value]
+        return await self._once(key, lambda: self._load_counts(app.id))
+
+    async def _load_counts(self, app_id: int) -> Counts:
         epoch = self.epoch
-        counts = await load_counts(self._database, app.id)
-        self._put(key, counts, _counts_size(counts), app.id, epoch, shows_counts=True)
+        counts = await load_counts(self._database, app_id)
+        self._put(
+            ("counts", app_id), counts, _counts_size(counts), app_id, epoch, shows_counts=True
+        )
         return counts
 
     async def app_body(self, app: AppInfo) -> Body:

@@ -16,6 +16,7 @@ from registry_samples import template
 from registry.app import create_app
 from registry.db.models import App
 from registry.db.session import Database
+from registry.errors import NotFound
 from registry.settings import MIB, Settings
 
 VERSION = "/v1/apps/acme/storm-caseamp/versions/1.0.0"
@@ -287,3 +288,14 @@ async def test_with_anonymous_reads_off_a_remembered_answer_needs_a_token(settin
             for _ in range(2):
                 assert (await api.get("/v1/apps/acme/open", headers=auth)).status_code == 200
             assert (await api.get("/v1/apps/acme/open")).status_code == 401
+
+
+async def test_many_callers_of_an_expired_entry_read_it_once(app, api, publish):
+    assert (await publish("acme", "a", "1.0.0", template(name="a"))).status_code == 201
+    documents = app.state.registry.documents
+    loads = documents.loads
+    answers = await asyncio.gather(*(documents.app("acme", "a") for _ in range(20)))
+    assert all(answer is answers[0] for answer in answers)
+    assert documents.loads == loads + 1, "twenty callers, one read"
+    with pytest.raises(NotFound):
+        await asyncio.gather(*(documents.app("acme", "missing") for _ in range(3)))
