@@ -39,9 +39,9 @@ async def get_app(request: Request) -> Response:
     body = await documents.app_body(app.info)
     ok = json_ok(body.body, body.etag)
     public = app.access.visibility == "public"
-    remember(
-        documents, ("app", ns, name, ""), ok, app.info.id, epoch, public=public, shows_counts=True
-    )
+    key = ("app", ns, name, "")
+    read_at = body.counts_read_at
+    remember(documents, key, ok, app.info.id, epoch, public=public, counts_read_at=read_at)
     return conditional(request, ok)
 
 

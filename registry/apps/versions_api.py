@@ -39,7 +39,7 @@ async def get_version(request: Request) -> Response:
     found = await _locate(request)
     body = await state.documents.version_body(found.app.info, found.version)
     ok = json_ok(body.body, body.etag)
-    found.remember(ok, "version", shows_counts=True)
+    found.remember(ok, "version", counts_read_at=body.counts_read_at)
     return conditional(request, ok)
 
 
@@ -58,7 +58,7 @@ class _Found:
         return self.app.access.visibility == "public"
 
     def remember(
-        self, ok: Response, kind: str, *, shows_counts: bool, download: bool = False
+        self, ok: Response, kind: str, *, counts_read_at: float | None, download: bool = False
     ) -> None:
         """Keep ``ok`` for the hot path (which checks who may have it)."""
         app_id = self.app.info.id
@@ -69,7 +69,7 @@ class _Found:
             app_id,
             self.epoch,
             public=self.public,
-            shows_counts=shows_counts,
+            counts_read_at=counts_read_at,
             download=(app_id, self.version.id) if download else None,
         )
 
@@ -101,7 +101,7 @@ async def get_template(request: Request) -> Response:
     headers = _cache_headers(found.public, digest)
     ok = Response(data, media_type="application/x-yaml", headers=headers)
     # remembered even when this caller gets a 304
-    found.remember(ok, "template", shows_counts=False, download=True)
+    found.remember(ok, "template", counts_read_at=None, download=True)
     if etag_matches(request, headers["ETag"]):
         return Response(status_code=304, headers=headers)
     state.downloads.record(found.app.info.id, found.version.id)

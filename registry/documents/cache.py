@@ -24,8 +24,9 @@ class Entry:
     value: object
     size: int
     tag: int | None  # the application it belongs to; None: immutable, of no application
-    stored_at: float
+    stored_at: float  # for what shows download counts: when those counts were read
     shows_counts: bool  # holds download counts (dropped when this process flushes them)
+    refreshing_since: float | None = None  # one caller is reading its counts again
 
 
 @dataclass
@@ -57,6 +58,10 @@ class ByteCache:
         """The keys held for an application."""
         return set(self._tagged.get(app_id, ()))
 
+    def peek(self, key: Hashable) -> Entry | None:
+        """The entry, without counting a hit or refreshing its place."""
+        return self._items.get(key)
+
     def get(self, key: Hashable) -> Entry | None:
         entry = self._items.get(key)
         if entry is None:
@@ -74,12 +79,15 @@ class ByteCache:
         tag: int | None,
         *,
         shows_counts: bool = False,
+        born: float | None = None,
     ) -> None:
+        """Keep ``value`` (``born``: when what it shows was read; default now)."""
         size += OVERHEAD
         if size > self.max_bytes // 8:
             return
         self.remove(key)
-        self._items[key] = Entry(value, size, tag, time.monotonic(), shows_counts)
+        stored_at = time.monotonic() if born is None else born
+        self._items[key] = Entry(value, size, tag, stored_at, shows_counts)
         self.size += size
         if tag is not None:
             self._tagged.setdefault(tag, set()).add(key)

@@ -53,6 +53,7 @@ from registry.serving.change_feed import Apps, ChangeFeed
 from registry.storage import BlobStore
 
 T = TypeVar("T")
+REFRESH_PATIENCE = 1.0  # s before another caller takes over a refresh of counts
 MAX_CHANGED = 100_000  # applications remembered as changed; beyond, any answer in flight is
 
 
@@ -64,10 +65,11 @@ class AppEntry:
 
 @dataclass(frozen=True)
 class Body:
-    """A rendered JSON document and its ETag."""
+    """A rendered JSON document, its ETag, and when the download counts it shows were read."""
 
     body: bytes
     etag: str
+    counts_read_at: float
 
 
 class Documents:
@@ -126,11 +128,25 @@ class Documents:
         entry = self.cache.get(key)
         if entry is None or entry.tag is None:
             return entry
-        age = time.monotonic() - entry.stored_at
-        if (not self._feed.live and age > self._ttl) or (
-            entry.shows_counts and age > self._count_seconds
-        ):
+        now = time.monotonic()
+        age = now - entry.stored_at
+        if not self._feed.live and age > self._ttl:
             self.cache.remove(key)
+            return None
+        if entry.shows_counts and age > self._count_seconds:
+            return self._stale_counts(key, entry, age, now)
+        return entry
+
+    def _stale_counts(self, key: Hashable, entry: Entry, age: float, now: float) -> Entry | None:
+        """Counts older than ``count_seconds``: the first caller reads them again (``None``),
+        the others meanwhile get the entry as it is, for at most ``count_seconds`` more — so
+        that many connections asking at once never all miss together."""
+        if age > 2 * self._count_seconds:
+            self.cache.remove(key)
+            return None
+        since = entry.refreshing_since
+        if since is None or now - since > REFRESH_PATIENCE:
+            entry.refreshing_since = now
             return None
         return entry
 
@@ -143,6 +159,7 @@ class Documents:
         epoch: int,
         *,
         shows_counts: bool = False,
+        born: float | None = None,
     ) -> None:
         if tag is not None:
             self._feed.poll()
@@ -150,7 +167,7 @@ class Documents:
                 return  # a notice for it arrived while it was computed: maybe stale
             if not self._feed.live and self._ttl <= 0:
                 return
-        self.cache.put(key, value, size, tag, shows_counts=shows_counts)
+        self.cache.put(key, value, size, tag, shows_counts=shows_counts, born=born)
 
     # -- apps and versions ----------------------------------------------------------------
 
@@ -227,7 +244,7 @@ class Documents:
         if entry is not None and _made_from(entry, app, counts):
             return entry.value[2]  # type: ignore[index,no-any-return]
         epoch = self.epoch
-        body = Body(*render(app_document(app, counts)))
+        body = Body(*render(app_document(app, counts)), self._read_at(app.id))
         self._put(key, (app, counts, body), 2 * len(body.body), app.id, epoch)
         return body
 
@@ -241,9 +258,14 @@ class Documents:
         epoch = self.epoch
         tail = await self._tail(app, version)
         downloads = counts.versions.get(version.id, version.downloads)
-        body = Body(*render(version_document(app.application, version, tail, downloads)))
+        document = version_document(app.application, version, tail, downloads)
+        body = Body(*render(document), self._read_at(app.id))
         self._put(key, (app, counts, body), 2 * len(body.body), app.id, epoch)
         return body
+
+    def _read_at(self, app_id: int) -> float:
+        entry = self.cache.peek(("counts", app_id))
+        return time.monotonic() if entry is None else entry.stored_at
 
     async def _tail(self, app: AppInfo, version: VersionInfo) -> Mapping[str, Any]:
         # Immutable once published; keyed by more than the id (SQLite hands the id of a deleted
@@ -284,10 +306,19 @@ class Documents:
         app_id: int,
         epoch: int,
         *,
-        shows_counts: bool,
+        counts_read_at: float | None,
     ) -> None:
-        """Keep a whole answer of ``app_id`` (computed since ``epoch``) for ``ready``."""
-        self._put(("ready", key), answer, size, app_id, epoch, shows_counts=shows_counts)
+        """Keep a whole answer of ``app_id`` (computed since ``epoch``) for ``ready``;
+        ``counts_read_at``: when the download counts it shows were read (``None``: none)."""
+        self._put(
+            ("ready", key),
+            answer,
+            size,
+            app_id,
+            epoch,
+            shows_counts=counts_read_at is not None,
+            born=counts_read_at,
+        )
 
     def stats(self) -> dict[str, Any]:
         cache = self.cache

@@ -89,7 +89,7 @@ def remember(
     epoch: int,
     *,
     public: bool,
-    shows_counts: bool,
+    counts_read_at: float | None,
     download: tuple[int, int] | None = None,
 ) -> None:
     """Keep ``response`` (a 200 about an app, the same bytes for every caller who may read it)
@@ -113,7 +113,7 @@ def remember(
         not_modified_head=header_lines(not_modified.raw_headers),
     )
     size = len(body) + 2 * (len(ready.head) + len(ready.not_modified_head)) + 512
-    documents.remember(key, ready, size, app_id, epoch, shows_counts=shows_counts)
+    documents.remember(key, ready, size, app_id, epoch, counts_read_at=counts_read_at)
 
 
 _APP = "/v1/apps/{ns}/{name}"

@@ -205,9 +205,9 @@ def test_an_answer_read_before_a_change_is_not_kept():
     documents = _documents(feed, ttl=60)
     epoch = documents.epoch
     feed.changed([7])  # a notice for app 7 arrives while its answer is being computed
-    documents.remember("key", "stale answer", 100, 7, epoch, shows_counts=False)
+    documents.remember("key", "stale answer", 100, 7, epoch, counts_read_at=None)
     assert documents.ready("key") is None
-    documents.remember("key", "fresh answer", 100, 7, documents.epoch, shows_counts=False)
+    documents.remember("key", "fresh answer", 100, 7, documents.epoch, counts_read_at=None)
     assert documents.ready("key") == "fresh answer"
     feed.changed([8])
     assert documents.ready("key") == "fresh answer", "another app's notice leaves it alone"
@@ -218,10 +218,10 @@ def test_an_answer_read_before_a_change_is_not_kept():
 def test_a_zero_bound_without_a_feed_never_reuses_an_answer():
     feed = ChangeFeed()
     documents = _documents(feed, ttl=0)
-    documents.remember("key", "answer", 100, 7, documents.epoch, shows_counts=False)
+    documents.remember("key", "answer", 100, 7, documents.epoch, counts_read_at=None)
     assert documents.ready("key") is None
     feed.live = True  # with a live feed the bound does not apply: notices do
-    documents.remember("key", "answer", 100, 7, documents.epoch, shows_counts=False)
+    documents.remember("key", "answer", 100, 7, documents.epoch, counts_read_at=None)
     assert documents.ready("key") == "answer"
 
 
@@ -230,13 +230,22 @@ def test_answers_showing_counts_are_bounded_and_forgotten_after_a_flush():
     feed.live = True
     documents = _documents(feed, ttl=60, count_seconds=0.5)
     epoch = documents.epoch
-    documents.remember("template", "bytes", 100, 7, epoch, shows_counts=False)
-    documents.remember("document", "with counts", 100, 7, epoch, shows_counts=True)
-    documents.remember("other document", "with counts", 100, 8, epoch, shows_counts=True)
+    documents.remember("template", "bytes", 100, 7, epoch, counts_read_at=None)
+    documents.remember("document", "with counts", 100, 7, epoch, counts_read_at=time.monotonic())
+    documents.remember(
+        "other document", "with counts", 100, 8, epoch, counts_read_at=time.monotonic()
+    )
     assert documents.ready("document") == "with counts"
     time.sleep(0.55)
-    assert documents.ready("document") is None, "kept past the count bound"
-    documents.remember("document", "with counts", 100, 7, documents.epoch, shows_counts=True)
+    assert documents.ready("document") is None, "past the count bound: one caller refreshes"
+    assert documents.ready("document") == "with counts", "the others meanwhile get it as it is"
+    assert documents.ready("other document") is None, "each answer has its own refresher"
+    time.sleep(0.5)
+    assert documents.ready("document") is None, "never past twice the count bound"
+    assert documents.ready("document") is None
+    documents.remember(
+        "document", "with counts", 100, 7, documents.epoch, counts_read_at=time.monotonic()
+    )
     documents.counts_flushed([7])
     assert documents.ready("document") is None
     assert documents.ready("template") == "bytes", "a flush does not touch what shows no counts"
