@@ -1,4 +1,8 @@
-"""Serving benchmark (issue #7): our registry vs nginx (the limit) vs Verdaccio (the peer).
+"""Serving benchmark (issues #7, #12): our registry vs nginx (the limit) vs Verdaccio (the peer).
+
+Besides anonymous reads of a public app, two loads a self-hosted registry lives with (#12):
+*authenticated* reads of a private app (a member's token), and reads while another client
+publishes 10 versions/s of other apps (``--publish-rate``), each with its ratio and target.
 
     .venv/bin/python bench/serving.py            # full: 1,000 apps x 20 versions, 15 s per run
     .venv/bin/python bench/serving.py --apps 100 --versions 5 --seconds 3   # a quick look
@@ -13,7 +17,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from contextlib import ExitStack
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -28,14 +36,20 @@ from harness import (
     nestry_seed,
     nginx,
     npm_storage,
+    procs,
     verdaccio,
     wrk,
 )
-from harness.nestry_server import Registry
-from harness.serving_rows import LIGHT, Probe, measure_rounds, report
+from harness.nestry_server import REGISTRY, Registry
+from harness.serving_rows import LIGHT, Probe, Row, measure_rounds, report
+from harness.table import Target, render_targets
+from harness.templates import app_template, metadata
 from harness.workdir import scratch
 
 APP = corpus.App(1)
+PRIVATE_APP = corpus.App(2)  # made private: read with a member's token
+AUTHENTICATED = "authenticated, private app:"
+PUBLISHING = "while publishing:"
 # Verdaccio's search may complete nothing in a whole run at 64 connections; a light-load probe
 # of both searches gives a ratio even then.
 LIGHT_CONNECTIONS = 4
@@ -57,12 +71,29 @@ def _args() -> argparse.Namespace:
         help="sql (default, fast): one app published through the API, cloned in SQL; "
         "api: every version published through the API",
     )
+    parser.add_argument(
+        "--publish-rate",
+        type=float,
+        default=10.0,
+        help="versions/s published (of other apps) during the publishing-mix load",
+    )
+    parser.add_argument(
+        "--no-peers",
+        action="store_true",
+        help="measure only nestry (no nginx, no Verdaccio): ratios between nestry's own loads",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the scratch dir (logs)")
     return parser.parse_args()
 
 
-def _start_nestry(kind: str, args: argparse.Namespace, root: Path, stack: ExitStack) -> str:
-    """A seeded registry on ``kind``; returns its base URL (stopped when ``stack`` closes)."""
+@dataclass(frozen=True)
+class Nestry:
+    base: str
+    token: str  # a member of the corpus namespace: publishes, reads its private apps
+
+
+def _start_nestry(kind: str, args: argparse.Namespace, root: Path, stack: ExitStack) -> Nestry:
+    """A seeded registry on ``kind`` (stopped when ``stack`` closes)."""
     if kind == "postgresql":
         database = stack.enter_context(databases.postgres())
     else:
@@ -76,7 +107,76 @@ def _start_nestry(kind: str, args: argparse.Namespace, root: Path, stack: ExitSt
     else:
         seconds = nestry_seed.seed(base, token, args.apps, args.versions).seconds
     print(f"  {kind}: seeded ({args.seed}) in {seconds:.0f} s", flush=True)
-    return base
+    _make_private(registry, base, PRIVATE_APP)
+    return Nestry(base, token)
+
+
+def _make_private(registry: Registry, base: str, app: corpus.App) -> None:
+    out = procs.run(
+        [REGISTRY, "token", "create", "--user", "bench-owner", "--admin", "--scope", "admin"],
+        env=registry.env,
+    )
+    owner = out.strip().splitlines()[-1].strip()
+    answer = httpx.patch(
+        f"{base}/v1/apps/{corpus.NAMESPACE}/{app.name}",
+        json={"visibility": "private"},
+        headers={"Authorization": f"Bearer {owner}"},
+    )
+    answer.raise_for_status()
+
+
+def _private_probes(system: str, nestry: Nestry, args: argparse.Namespace) -> list[Probe]:
+    """A member reading a private app: access decided from the token's roles."""
+    version = corpus.versions(args.versions)[args.versions // 2]
+    app_url = f"{nestry.base}/v1/apps/{corpus.NAMESPACE}/{PRIVATE_APP.name}"
+    auth = {"Authorization": f"Bearer {nestry.token}"}
+    return [
+        Probe(system, f"{AUTHENTICATED} app document", app_url, auth),
+        Probe(system, f"{AUTHENTICATED} template", f"{app_url}/versions/{version}/template", auth),
+    ]
+
+
+def _mix_probes(system: str, base: str, args: argparse.Namespace) -> list[Probe]:
+    version = corpus.versions(args.versions)[args.versions // 2]
+    app_url = f"{base}/v1/apps/{corpus.NAMESPACE}/{APP.name}"
+    return [
+        Probe(system, f"{PUBLISHING} app document", app_url),
+        Probe(system, f"{PUBLISHING} template", f"{app_url}/versions/{version}/template"),
+    ]
+
+
+@contextmanager
+def publishing(bases: list[str], token: dict[str, str], rate: float) -> Iterator[list[int]]:
+    """Publish ``rate`` new versions/s of apps outside the measured ones, to every registry in
+    ``bases``, until the block ends; yields [published, failed]."""
+    counts = [0, 0]
+    stop = threading.Event()
+
+    def run() -> None:
+        number = 0
+        with httpx.Client(timeout=30) as client:
+            while not stop.is_set():
+                started = time.monotonic()
+                name, version = f"mix-{number % 50}", f"2.0.{number // 50}"
+                template = app_template(name, version, "publishing mix", ["mix"])
+                for base in bases:
+                    answer = client.put(
+                        f"{base}/v1/apps/{corpus.NAMESPACE}/{name}/versions/{version}",
+                        files={"template": ("template.yaml", template.encode())},
+                        data={"metadata": metadata(name, version, "publishing mix", ["mix"])},
+                        headers={"Authorization": f"Bearer {token[base]}"},
+                    )
+                    counts[0 if answer.status_code in (200, 201) else 1] += 1
+                number += 1
+                stop.wait(max(0.0, 1 / rate - (time.monotonic() - started)))
+
+    thread = threading.Thread(target=run, name="bench-publisher", daemon=True)
+    thread.start()
+    try:
+        yield counts
+    finally:
+        stop.set()
+        thread.join()
 
 
 def _nestry_probes(system: str, base: str, args: argparse.Namespace) -> list[Probe]:
@@ -148,15 +248,62 @@ def main() -> None:
     with scratch("serving", keep=args.keep) as root, ExitStack() as stack:
         print(f"scratch: {root}", flush=True)
         probes: list[Probe] = []
+        nestries: dict[str, Nestry] = {}
         for kind in kinds:
             (root / kind).mkdir()
-            base = _start_nestry(kind, args, root / kind, stack)
-            probes += _nestry_probes(f"nestry/{kind}", base, args)
-        peers = _nginx_probe(probes[0].url, args.workers, root, stack)
-        probes = peers + _verdaccio_probes(args, root, stack) + probes
+            nestries[kind] = _start_nestry(kind, args, root / kind, stack)
+            probes += _nestry_probes(f"nestry/{kind}", nestries[kind].base, args)
+            probes += _private_probes(f"nestry/{kind}", nestries[kind], args)
+        if not args.no_peers:
+            peers = _nginx_probe(probes[0].url, args.workers, root, stack)
+            probes = peers + _verdaccio_probes(args, root, stack) + probes
         rows = measure_rounds(probes, load, args.rounds)
+        # One registry at a time under the publishing mix: each gets the whole rate.
+        for kind, nestry in nestries.items():
+            mix = _mix_probes(f"nestry/{kind}", nestry.base, args)
+            with publishing([nestry.base], {nestry.base: nestry.token}, args.publish_rate) as n:
+                rows += measure_rounds(mix, load, args.rounds)
+            print(f"  {kind}: {n[0]} versions published during the mix, {n[1]} failed")
     print()
     report(rows, kinds)
+    print()
+    print(render_targets(_issue_12_targets(rows, kinds)))
+
+
+def _issue_12_targets(rows: list[Row], kinds: list[str]) -> list[Target]:
+    def rps(system: str, endpoint: str) -> float | None:
+        for row in rows:
+            if row.system == system and row.endpoint == endpoint and row.result is not None:
+                return row.result.rps
+        return None
+
+    def ratio(got: float | None, base: float | None) -> float | None:
+        return None if got is None or not base else got / base
+
+    targets = []
+    for kind in kinds:
+        system = f"nestry/{kind}"
+        for endpoint in ("app document", "template"):
+            quiet = rps(system, endpoint)
+            authenticated = rps(system, f"{AUTHENTICATED} {endpoint}")
+            mixed = rps(system, f"{PUBLISHING} {endpoint}")
+            targets.append(
+                Target(
+                    f"{kind} authenticated private {endpoint} ÷ anonymous",
+                    ratio(authenticated, quiet),
+                    0.5,
+                    unit="x",
+                )
+            )
+            targets.append(
+                Target(
+                    f"{kind} {endpoint} while publishing ÷ quiet",
+                    ratio(mixed, quiet),
+                    0.8,
+                    unit="x",
+                )
+            )
+    return targets
 
 
 if __name__ == "__main__":

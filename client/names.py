@@ -15,8 +15,9 @@ import semver
 
 from client.errors import InvalidNameError, InvalidVersionError
 
-NAMESPACE_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,37}[a-z0-9])?")
-APP_NAME_RE = re.compile(r"[A-Za-z0-9-]{1,140}")
+# ASCII only, whatever the case: the canonical spelling is the lowercase one (``canonical_app``).
+NAMESPACE_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?")
+APP_NAME_RE = re.compile(r"[A-Za-z0-9-]{1,140}")  # SAR's application name pattern
 # A host, optionally with a port: `registry.example.com`, `localhost:8000`, `[::1]:8000`.
 REGISTRY_HOST_RE = re.compile(
     r"(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?"
@@ -46,7 +47,7 @@ class AppId:
     @property
     def canonical(self) -> str:
         """The lowercase ``ns/name`` used for uniqueness and lookup."""
-        return self.display.lower()
+        return "/".join(canonical_app(self.namespace, self.name))
 
     @property
     def display(self) -> str:
@@ -57,8 +58,25 @@ class AppId:
         return f"{self.registry}/{self.display}" if self.registry else self.display
 
 
+def canonical_app(namespace: str, name: str) -> tuple[str, str]:
+    """The one canonical spelling of ``namespace/name``: both validated, then ASCII-lowercased.
+
+    Every lookup (registry routes, the CLI, the registry's caches) goes through this, so that
+    all spellings of one app that differ only in ASCII case mean the same app, and nothing else
+    does: a name outside the pattern (non-ASCII such as the Kelvin sign, whose ``lower()`` is an
+    ASCII ``k``) raises ``InvalidNameError`` before any folding.
+    """
+    return canonical_namespace(namespace), validate_app_name(name).lower()
+
+
+def canonical_namespace(text: str) -> str:
+    """A valid namespace in its canonical (lowercase) spelling; ``InvalidNameError`` otherwise."""
+    return validate_namespace(text).lower()
+
+
 def validate_namespace(text: str) -> str:
-    """Return ``text`` if it is a valid namespace, else raise ``InvalidNameError``."""
+    """Return ``text`` if it is a valid namespace (any ASCII case), else raise
+    ``InvalidNameError``."""
     if not isinstance(text, str) or not NAMESPACE_RE.fullmatch(text):
         raise InvalidNameError(
             f"invalid namespace {text!r}: use 1-39 of a-z, 0-9 and '-', "

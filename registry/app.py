@@ -103,7 +103,7 @@ def create_app(settings: Settings) -> RegistryApp:
             downloads=DownloadCounter(database),
             access_log=AccessLog(sys.stdout) if settings.access_log else None,
         )
-        state.downloads.flushed = state.public_reads.forget_counts
+        state.downloads.flushed = state.documents.counts_flushed
         app.state.registry = state
         if isinstance(app, RegistryApp):
             app.running = state

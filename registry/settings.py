@@ -37,6 +37,8 @@ class Settings:
     # Staleness bound of what anonymous callers are told about public apps when no change feed
     # is live (SQLite; or PostgreSQL with listen_for_changes off or its listener down).
     public_cache_seconds: float = 1.0
+    # Every cached answer of the read path, per process (``registry.documents.service``).
+    cache_bytes: int = 128 * MIB
     listen_for_changes: bool = True  # PostgreSQL LISTEN (registry.serving.change_feed)
     access_log: bool = (
         False  # registry.serving.access_log; `serve` turns it on unless --no-access-log
@@ -83,6 +85,7 @@ class Settings:
             anonymous_read=_bool(env, "NESTRY_ANONYMOUS_READ", True),
             download_flush_seconds=float(_int(env, "NESTRY_DOWNLOAD_FLUSH_SECONDS", 5)),
             public_cache_seconds=_int(env, "NESTRY_PUBLIC_CACHE_MS", 1000, minimum=0) / 1000,
+            cache_bytes=_int(env, "NESTRY_CACHE_BYTES", 128 * MIB, minimum=MIB),
             listen_for_changes=_bool(env, "NESTRY_LISTEN", True),
             access_log=_bool(env, "NESTRY_ACCESS_LOG", False),
             default_visibility=_visibility(env, "NESTRY_DEFAULT_VISIBILITY"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from registry.apps.downloads import DownloadCounter
@@ -10,34 +9,10 @@ from registry.auth.principals import PrincipalCache
 from registry.auth.ratelimit import FailureLimiter
 from registry.blobs.store import BlobStore
 from registry.db.session import Database
-from registry.documents.cache import LruCache, PublicReads
+from registry.documents.service import Documents
 from registry.serving.access_log import AccessLog
 from registry.serving.change_feed import ChangeFeed
 from registry.settings import Settings
-
-
-class BlobCache:
-    """A small LRU of immutable blob bytes by digest (templates: the hot read path)."""
-
-    def __init__(self, max_bytes: int) -> None:
-        self._max = max_bytes
-        self._size = 0
-        self._items: OrderedDict[str, bytes] = OrderedDict()
-
-    def get(self, digest: str) -> bytes | None:
-        data = self._items.get(digest)
-        if data is not None:
-            self._items.move_to_end(digest)
-        return data
-
-    def put(self, digest: str, data: bytes) -> None:
-        if len(data) > self._max // 8 or digest in self._items:
-            return
-        self._items[digest] = data
-        self._size += len(data)
-        while self._size > self._max:
-            _, dropped = self._items.popitem(last=False)
-            self._size -= len(dropped)
 
 
 @dataclass
@@ -46,27 +21,21 @@ class RegistryState:
     database: Database
     blobs: BlobStore
     downloads: DownloadCounter
-    templates: BlobCache = field(default_factory=lambda: BlobCache(64 * 1024 * 1024))
     principals: PrincipalCache = field(init=False)
-    # app id -> (stamp, body, etag) of the app document
-    app_docs: LruCache[int, tuple[tuple[object, ...], bytes, str]] = field(
-        default_factory=lambda: LruCache(2048)
-    )
-    # (version id, digest, published_at) -> the immutable part of its version document, rendered
-    version_parts: LruCache[tuple[int, str, object], bytes] = field(
-        default_factory=lambda: LruCache(8192)
-    )
+    documents: Documents = field(init=False)  # every cached answer of the read path
     auth_failures: FailureLimiter | None = None  # made from the settings when not given
     access_log: AccessLog | None = None
-    public_reads: PublicReads = field(init=False)
-    # anonymous search pages of the web UI by query string (registry.web.routes), few: any
-    # caller can make up query strings, which must not push documents out of public_reads
-    web_searches: PublicReads = field(init=False)
 
     def __post_init__(self) -> None:
-        self.public_reads = PublicReads(self.changes, self.settings.public_cache_seconds)
-        cache_seconds = self.settings.public_cache_seconds
-        self.web_searches = PublicReads(self.changes, cache_seconds, max_entries=256)
+        settings = self.settings
+        self.documents = Documents(
+            self.database,
+            self.blobs,
+            self.changes,
+            max_bytes=settings.cache_bytes,
+            ttl=settings.public_cache_seconds,
+            count_seconds=settings.download_flush_seconds,
+        )
         self.principals = PrincipalCache(self.changes)
         if self.auth_failures is None:
             self.auth_failures = FailureLimiter(

@@ -12,7 +12,7 @@ commits (never for a rolled-back one) and whatever path wrote it: the API, the a
 hand-written ``UPDATE``. PostgreSQL folds identical notices of one transaction into one.
 Updates of nothing but the download counters notify no one: they come every few seconds for
 every app in use, and would clear every worker's caches each time (documents show counts that
-lag by a stated bound instead; see ``registry.documents.cache.PublicReads``).
+lag by a stated bound instead; see ``registry.documents.service``).
 SQLite has no such mechanism: there processes share a generation file instead.
 """
 

@@ -11,42 +11,37 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from registry.apps import deletion
-from registry.apps.lookup import app_stamp, find_app
-from registry.auth.access import can_admin, can_publish
-from registry.db.models import App, utcnow
-from registry.documents.build import app_document, render
+from registry.apps.lookup import find_app, path_app
+from registry.auth.access import can_admin, can_publish, may_read
+from registry.db.models import utcnow
 from registry.errors import ApiError, Forbidden, NotFound, Unauthorized, Unprocessable
 from registry.orgs import audit
 from registry.publish.metadata import validate_labels
 from registry.search import index as search_index
 from registry.serving.context import principal_of, reader_of, state_of, who_of, writer_of
 from registry.serving.hot_reads import remember
-from registry.serving.responses import conditional, json_document, json_ok
+from registry.serving.responses import conditional, json_bytes, json_ok
 
 _URL_MAX = 1024
 _DESCRIPTION_MAX = 16_384
 
 
 async def get_app(request: Request) -> Response:
+    """The app document: the documents service's bytes, once ``may_read`` allows."""
     state = state_of(request)
     principal = await reader_of(request)
-    generation = state.public_reads.generation  # before any query: see PublicReads.put
-    ns, name = request.path_params["ns"].lower(), request.path_params["name"]
-    found = await app_stamp(state.database, ns, name, principal)
-    stamp = (found.updated_at, found.downloads)
-    cached = state.app_docs.get(found.id)
-    if cached is None or cached[0] != stamp:
-        async with state.database.reader() as session:
-            app = await session.get(App, found.id)
-            if app is None:  # deleted since the stamp was read
-                raise NotFound("app_not_found", f"no application {ns}/{name}")
-            cached = (stamp, *render(await app_document(session, ns, app)))
-        state.app_docs.put(found.id, cached)
-    ok = json_ok(cached[1], cached[2])
-    if not principal.authenticated and found.visibility == "public":
-        # Shows download counts, which change unnoticed: kept one flush interval at most.
-        flush = state.settings.download_flush_seconds
-        remember(state.public_reads, request, ok, generation, max_age=flush)
+    documents = state.documents
+    epoch = documents.epoch  # before any query: see Documents.remember
+    ns, name = path_app(request.path_params)
+    app = await documents.app(ns, name)
+    if not may_read(principal, app.access):
+        raise NotFound("app_not_found", f"no application {ns}/{name}")
+    body = await documents.app_body(app.info)
+    ok = json_ok(body.body, body.etag)
+    public = app.access.visibility == "public"
+    key = ("app", ns, name, "")
+    read_at = body.counts_read_at
+    remember(documents, key, ok, app.info.id, epoch, public=public, counts_read_at=read_at)
     return conditional(request, ok)
 
 
@@ -55,7 +50,7 @@ async def patch_app(request: Request) -> Response:
     principal = await principal_of(request)
     if not principal.authenticated:
         raise Unauthorized("authentication_required", "changing an app needs a token")
-    ns, name = request.path_params["ns"].lower(), request.path_params["name"]
+    ns, name = path_app(request.path_params, write=True)
     changes = _changes(await _json_body(request))
     async with state.database.writer() as session:
         app = await find_app(session, ns, name, principal)
@@ -78,14 +73,16 @@ async def patch_app(request: Request) -> Response:
         await session.flush()
         await search_index.refresh(session, app.id)
         await session.commit()
-        return json_document(request, await app_document(session, ns, app))
+    entry = await state.documents.app(ns, app.name_canonical)  # read after the commit
+    body = await state.documents.app_body(entry.info)
+    return json_bytes(request, body.body, body.etag)
 
 
 async def delete_app(request: Request) -> Response:
     """404 when the caller may not read the app, 403 without the owner role, 409 while nested."""
     state = state_of(request)
     principal = await writer_of(request)
-    ns, name = request.path_params["ns"].lower(), request.path_params["name"]
+    ns, name = path_app(request.path_params, write=True)
     await state.downloads.flush()  # counts of the rows about to go land first, not on reused ids
     async with state.database.writer() as session:
         app = await find_app(session, ns, name, principal)

@@ -12,7 +12,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from registry.apps.dependents import DEFAULT_LIMIT, MAX_LIMIT, Key, dependents_of
-from registry.apps.lookup import find_app
+from registry.apps.lookup import find_app, path_app
 from registry.serving import paging
 from registry.serving.context import reader_of, state_of
 
@@ -21,7 +21,7 @@ KIND = "dependents"
 
 async def dependents(request: Request) -> Response:
     principal = await reader_of(request)
-    ns, name = request.path_params["ns"].lower(), request.path_params["name"]
+    ns, name = path_app(request.path_params)
     limit, after = page_params(request.query_params)
     async with state_of(request).database.reader() as session:
         app = await find_app(session, ns, name, principal)

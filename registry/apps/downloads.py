@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Collection
 
 import sqlalchemy as sa
 
@@ -25,7 +25,8 @@ log = logging.getLogger(__name__)
 class DownloadCounter:
     def __init__(self, database: Database) -> None:
         self._database = database
-        self.flushed: Callable[[], None] | None = None  # told after each flush
+        # told the app ids whose counts were written, after each flush
+        self.flushed: Callable[[Collection[int]], None] | None = None
         self._versions: Counter[int] = Counter()
         self._apps: Counter[int] = Counter()
 
@@ -59,7 +60,7 @@ class DownloadCounter:
             self._apps.update(apps)
             raise
         if self.flushed is not None:
-            self.flushed()
+            self.flushed(list(apps))
 
     async def run_periodically(self, seconds: float) -> None:
         """Flush forever (until cancelled); a failed flush is logged and retried later."""

@@ -1,74 +1,65 @@
-"""Find an app or version the caller may read; anything else is ``app_not_found``."""
+"""Find an app or version the caller may read; anything else is ``app_not_found``.
+
+Names arrive as the caller spelled them; ``canonical`` turns them into the one spelling every
+lookup and cache uses (``client.names.canonical_app``), or refuses them: 404 on reads (no such
+app can exist), 422 on writes.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from client.errors import InvalidNameError
+from client.names import canonical_app, canonical_namespace
 from registry.auth.access import readable_apps
 from registry.auth.credentials import Principal
 from registry.db.models import App, Namespace, Version
-from registry.db.session import Database
-from registry.documents.build import VersionFields
 from registry.errors import NotFound
 
-VersionRow = sa.Row[Any]  # app_id, app_name, visibility, id, bundle_digest, VersionFields
+
+def canonical(namespace: str, name: str, *, write: bool = False) -> tuple[str, str]:
+    """``canonical_app``; a name outside the pattern is ``app_not_found`` (404) on reads and
+    ``InvalidNameError`` (422) on writes."""
+    try:
+        return canonical_app(namespace, name)
+    except InvalidNameError:
+        if write:
+            raise
+        raise NotFound("app_not_found", "no such application") from None
+
+
+def path_app(params: Mapping[str, Any], *, write: bool = False) -> tuple[str, str]:
+    """The canonical ``(namespace, name)`` of a route's ``{ns}``/``{name}`` path parameters."""
+    return canonical(str(params["ns"]), str(params["name"]), write=write)
+
+
+def path_namespace(params: Mapping[str, Any]) -> str:
+    """The canonical namespace of a route's ``{ns}``; ``namespace_not_found`` (404) if none
+    such can exist."""
+    try:
+        return canonical_namespace(str(params["ns"]))
+    except InvalidNameError:
+        raise NotFound("namespace_not_found", "no such namespace") from None
 
 
 async def find_app(session: AsyncSession, namespace: str, name: str, principal: Principal) -> App:
-    """The app ``namespace/name`` (case-insensitive), if ``principal`` may read it."""
+    """The app ``namespace/name`` (any ASCII case), if ``principal`` may read it."""
+    namespace, name = canonical(namespace, name)
     app = (
         await session.scalars(
             sa.select(App)
             .join(Namespace, Namespace.id == App.namespace_id)
-            .where(Namespace.name == namespace.lower(), App.name_canonical == name.lower())
+            .where(Namespace.name == namespace, App.name_canonical == name)
             .where(readable_apps(principal))
         )
     ).first()
     if app is None:
         raise NotFound("app_not_found", f"no application {namespace}/{name}")
     return app
-
-
-async def app_stamp(
-    database: Database, namespace: str, name: str, principal: Principal
-) -> sa.Row[Any]:
-    """``(id, visibility, updated_at, downloads)`` of a readable app: one cheap query."""
-    row = await database.first(
-        sa.select(App.id, App.visibility, App.updated_at, App.downloads)
-        .join(Namespace, Namespace.id == App.namespace_id)
-        .where(Namespace.name == namespace.lower(), App.name_canonical == name.lower())
-        .where(readable_apps(principal))
-    )
-    if row is None:
-        raise NotFound("app_not_found", f"no application {namespace}/{name}")
-    return row
-
-
-async def version_row(
-    database: Database, namespace: str, name: str, version: str, principal: Principal
-) -> VersionRow:
-    """App id, name and visibility with the version's id, digests and changeable fields."""
-    query = (
-        sa.select(
-            App.id.label("app_id"),
-            App.name.label("app_name"),
-            App.visibility,
-            Version.id,
-            Version.bundle_digest,
-            *[getattr(Version, field) for field in VersionFields.__annotations__],
-        )
-        .join(Namespace, Namespace.id == App.namespace_id)
-        .join(Version, Version.app_id == App.id)
-        .where(Namespace.name == namespace.lower(), App.name_canonical == name.lower())
-        .where(Version.version == version, readable_apps(principal))
-    )
-    row = await database.first(query)
-    if row is None:
-        raise NotFound("version_not_found", f"no version {version} of {namespace}/{name}")
-    return row
 
 
 async def find_version(session: AsyncSession, app: App, version: str) -> Version:

@@ -28,7 +28,7 @@ class PrincipalCache:
         self._ttl = ttl
         # token hash -> (time stored, generation read under, principal)
         self._items: dict[str, tuple[float, int, Principal]] = {}
-        self._feed.subscribe(self.clear)
+        self._feed.subscribe(lambda _apps: self.clear())  # any notice: roles may change
 
     @property
     def generation(self) -> int:

@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.base import Executable
 
 from registry.db.connect import postgres_connect_args
-from registry.serving.change_feed import feed_for
+from registry.serving.change_feed import ChangeFeed, feed_for
 
 BUSY_TIMEOUT_MS = 30_000
 PG_POOL_SIZE = 20
@@ -57,7 +57,9 @@ class Database:
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
             self.read_engine = _sqlite_engine(url, immediate=False, pool_size=5)
-            self.write_engine = _sqlite_engine(url, immediate=True, pool_size=1)
+            self.write_engine = _sqlite_engine(
+                url, immediate=True, pool_size=1, prepare=self.changes.install_sqlite
+            )
         else:
             self.read_engine = _postgres_engine(url)
             self.write_engine = self.read_engine
@@ -68,7 +70,7 @@ class Database:
             self.write_engine,
             expire_on_commit=False,
             sync_session_class=_WriterSession,
-            info={_COMMITTED: self.changes.changed},
+            info={_FEED: self.changes},
         )
         self._write_unreported = async_sessionmaker(self.write_engine, expire_on_commit=False)
 
@@ -88,8 +90,15 @@ class Database:
         ``report=False`` only for writes no cached document needs to see at once (download
         counters): their commits are not reported to the change feed.
         """
-        async with (self._write if report else self._write_unreported)() as session:
+        if not report:
+            async with self._write_unreported() as session:
+                yield session
+            return
+        async with self._write() as session:
             yield session
+            committed = session.sync_session.info.pop(_COMMITTED, ())
+        for apps in committed:  # after the block: the change feed names what changed
+            await self.changes.committed(apps)
 
     async def ping(self) -> None:
         """Return when the database answers a trivial query; raise when it does not."""
@@ -122,6 +131,7 @@ def _postgres_engine(url: str) -> AsyncEngine:
 
 
 _COMMITTED = "nestry.committed"
+_FEED = "nestry.feed"
 
 
 class _WriterSession(Session):
@@ -129,10 +139,15 @@ class _WriterSession(Session):
 
 
 @event.listens_for(_WriterSession, "after_commit")
-def _report_commit(session: Session) -> None:
-    committed = session.info.get(_COMMITTED)
-    if committed is not None:
-        committed()
+def _note_commit(session: Session) -> None:
+    feed: ChangeFeed = session.info[_FEED]
+    session.info.setdefault(_COMMITTED, []).append(feed.take())
+
+
+@event.listens_for(_WriterSession, "after_rollback")
+def _forget_rollback(session: Session) -> None:
+    feed: ChangeFeed = session.info[_FEED]
+    feed.take()  # what the rolled-back transaction collected changed nothing
 
 
 def _first_sync(engine: Engine, statement: Executable) -> Row[Any] | None:
@@ -155,7 +170,9 @@ def _sqlite_sync_engine(url: str) -> Engine:
     return engine
 
 
-def _sqlite_engine(url: str, *, immediate: bool, pool_size: int) -> AsyncEngine:
+def _sqlite_engine(
+    url: str, *, immediate: bool, pool_size: int, prepare: Any = None
+) -> AsyncEngine:
     engine = create_async_engine(url, pool_size=pool_size, max_overflow=0, pool_timeout=120)
     begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
 
@@ -169,6 +186,8 @@ def _sqlite_engine(url: str, *, immediate: bool, pool_size: int) -> AsyncEngine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        if prepare is not None:  # the change feed's collecting triggers (writer only)
+            prepare(dbapi_connection)
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:

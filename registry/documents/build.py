@@ -1,8 +1,10 @@
-"""The JSON documents of docs/ARCHITECTURE.md "HTTP shapes": app and version.
+"""The JSON documents of docs/ARCHITECTURE.md "HTTP shapes": app and version, built by pure
+functions from what the database holds (``registry.documents.queries`` reads it).
 
-Bodies are rendered once into bytes (``render``); the version document is split into a head
-of fields that can change (yank, deprecation, downloads) and an immutable tail, cached
-rendered per version by the read endpoint.
+Each document is one function of plain values (``app_document``, ``version_document``); bodies
+are rendered once into bytes (``render``) and kept by the documents service
+(``registry.documents.service``). Download counts are an argument, not part of the stored
+values: they change every few seconds and must not make anything else be read again.
 """
 
 from __future__ import annotations
@@ -10,27 +12,130 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
 import semver
-import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from client.names import parse_version
 from client.paths import version_path
 from registry.auth.credentials import as_utc
-from registry.db.models import App, Dependency, DistTag, Version
 
 
 class VersionFields(Protocol):
+    @property
+    def version(self) -> str: ...
+
+    @property
+    def digest(self) -> str: ...
+
+    @property
+    def published_at(self) -> datetime: ...
+
+    @property
+    def yanked(self) -> bool: ...
+
+    @property
+    def yanked_reason(self) -> str | None: ...
+
+    @property
+    def deprecated(self) -> str | None: ...
+
+    @property
+    def downloads(self) -> int: ...
+
+
+class DependencyFields(Protocol):
+    @property
+    def logical_id(self) -> str: ...
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def target_app(self) -> str | None: ...
+
+    @property
+    def external_id(self) -> str | None: ...
+
+    @property
+    def range(self) -> str | None: ...
+
+    @property
+    def location(self) -> str | None: ...
+
+
+class ImmutableFields(Protocol):
+    """What a version keeps forever (besides version and digests)."""
+
+    @property
+    def version(self) -> str: ...
+
+    @property
+    def parameters(self) -> Any: ...
+
+    @property
+    def outputs(self) -> Any: ...
+
+    @property
+    def capabilities(self) -> Any: ...
+
+    @property
+    def app_metadata(self) -> Any: ...
+
+    @property
+    def readme(self) -> str | None: ...
+
+    @property
+    def bundle_digest(self) -> str | None: ...
+
+    @property
+    def template_path(self) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    """A version's row as the read path keeps it: ids, digests, changeable fields."""
+
+    id: int
     version: str
     digest: str
+    bundle_digest: str | None
     published_at: datetime
     yanked: bool
     yanked_reason: str | None
     deprecated: str | None
-    downloads: int
+    downloads: int  # when read; documents take counts from ``Counts``
+
+
+@dataclass(frozen=True)
+class AppInfo:
+    """An app's row and the fields of its document, except download counts."""
+
+    id: int
+    namespace: str
+    name: str  # as its publisher spelled it
+    fields: Mapping[str, Any]  # description, author, labels, urls, license, visibility, times
+    dist_tags: Mapping[str, str]
+    versions: Sequence[VersionInfo]  # in SemVer precedence
+
+    @property
+    def application(self) -> str:
+        return f"{self.namespace}/{self.name}"
+
+    @functools.cached_property
+    def by_version(self) -> Mapping[str, VersionInfo]:
+        return {row.version: row for row in self.versions}
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Download counts of an app and of each of its versions (by version id)."""
+
+    app: int
+    versions: Mapping[int, int]
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -54,7 +159,7 @@ def if_none_match_hits(header: str, etag: str) -> bool:
     return "*" in candidates or etag in candidates
 
 
-def version_base(version: VersionFields) -> dict[str, Any]:
+def version_base(version: VersionFields, downloads: int | None = None) -> dict[str, Any]:
     """The fields the app document lists per version (and the version document starts with)."""
     return {
         "version": version.version,
@@ -63,11 +168,11 @@ def version_base(version: VersionFields) -> dict[str, Any]:
         "yanked": version.yanked,
         "yanked_reason": version.yanked_reason,
         "deprecated": version.deprecated,
-        "downloads": version.downloads,
+        "downloads": version.downloads if downloads is None else downloads,
     }
 
 
-def dependency_entry(row: Dependency) -> dict[str, Any]:
+def dependency_entry(row: DependencyFields) -> dict[str, Any]:
     return {
         "logical_id": row.logical_id,
         "kind": row.kind,
@@ -77,17 +182,16 @@ def dependency_entry(row: Dependency) -> dict[str, Any]:
     }
 
 
-async def version_tail(session: AsyncSession, app_id: str, version: Version) -> dict[str, Any]:
-    """The immutable rest of a version document."""
-    deps = await session.scalars(
-        sa.select(Dependency).where(Dependency.version_id == version.id).order_by(Dependency.id)
-    )
+def version_tail(
+    app_id: str, version: ImmutableFields, dependencies: Sequence[DependencyFields]
+) -> dict[str, Any]:
+    """The immutable rest of a version document (it never changes once published)."""
     path = version_path(app_id, version.version)
     return {
         "parameters": version.parameters,
         "outputs": version.outputs,
         "capabilities": version.capabilities,
-        "dependencies": [dependency_entry(row) for row in deps],
+        "dependencies": [dependency_entry(row) for row in dependencies],
         "metadata": version.app_metadata,
         "readme": version.readme,
         "template_url": f"{path}/template",
@@ -97,26 +201,11 @@ async def version_tail(session: AsyncSession, app_id: str, version: Version) -> 
     }
 
 
-async def version_tail_bytes(session: AsyncSession, app_id: str, version_id: int) -> bytes | None:
-    """The immutable part of a version document as JSON members without braces (``None`` when
-    the version is gone), to be joined to a fresh head by ``join_version``."""
-    full = await session.get(Version, version_id)
-    if full is None:
-        return None
-    return render(await version_tail(session, app_id, full))[0][1:-1]
-
-
-def join_version(app_id: str, row: VersionFields, tail: bytes) -> bytes:
-    """The version document's bytes: its changeable head, then the cached immutable tail."""
-    return render(version_head(app_id, row))[0][:-1] + b"," + tail + b"}"
-
-
-def version_head(app_id: str, version: VersionFields) -> dict[str, Any]:
-    return {"application": app_id, **version_base(version)}
-
-
-async def version_document(session: AsyncSession, app_id: str, version: Version) -> dict[str, Any]:
-    return {**version_head(app_id, version), **await version_tail(session, app_id, version)}
+def version_document(
+    app_id: str, version: VersionFields, tail: Mapping[str, Any], downloads: int | None = None
+) -> dict[str, Any]:
+    """The version document: its changeable head, then the immutable ``version_tail``."""
+    return {"application": app_id, **version_base(version, downloads), **tail}
 
 
 @functools.lru_cache(maxsize=65_536)
@@ -125,32 +214,25 @@ def precedence(version: str) -> tuple[semver.Version, str]:
     return parse_version(version), version
 
 
-async def app_document(session: AsyncSession, namespace: str, app: App) -> dict[str, Any]:
-    app_id = f"{namespace}/{app.name}"
-    columns = [getattr(Version, name) for name in VersionFields.__annotations__]
-    rows = (await session.execute(sa.select(*columns).where(Version.app_id == app.id))).all()
-    tags = await session.execute(
-        sa.select(DistTag.tag, Version.version)
-        .join(Version, Version.id == DistTag.version_id)
-        .where(DistTag.app_id == app.id)
-        .order_by(DistTag.tag)
-    )
+def app_document(app: AppInfo, counts: Counts) -> dict[str, Any]:
+    """The app document, with ``counts`` for its downloads."""
+    fields = app.fields
     return {
-        "application": app_id,
-        "namespace": namespace,
+        "application": app.application,
+        "namespace": app.namespace,
         "name": app.name,
-        "description": app.description,
-        "author": app.author,
-        "labels": list(app.labels or []),
-        "home_page_url": app.home_page_url,
-        "source_code_url": app.source_code_url,
-        "spdx_license_id": app.spdx_license_id,
-        "visibility": app.visibility,
-        "dist_tags": {tag: version for tag, version in tags},
-        "downloads": app.downloads,
-        "created_at": iso(app.created_at),
-        "updated_at": iso(app.updated_at),
+        "description": fields["description"],
+        "author": fields["author"],
+        "labels": list(fields["labels"] or []),
+        "home_page_url": fields["home_page_url"],
+        "source_code_url": fields["source_code_url"],
+        "spdx_license_id": fields["spdx_license_id"],
+        "visibility": fields["visibility"],
+        "dist_tags": dict(sorted(app.dist_tags.items())),
+        "downloads": counts.app,
+        "created_at": iso(fields["created_at"]),
+        "updated_at": iso(fields["updated_at"]),
         "versions": [
-            version_base(row) for row in sorted(rows, key=lambda r: precedence(r.version))
+            version_base(row, counts.versions.get(row.id, row.downloads)) for row in app.versions
         ],
     }

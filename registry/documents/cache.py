@@ -1,105 +1,125 @@
-"""In-process caches of rendered documents (the read path's ready bytes).
+"""One cache for every answer of the read path, bounded in bytes by one policy.
 
-Two kinds. For authenticated callers, entries carry a *stamp* read from the database on every
-request (for apps: ``(updated_at, downloads)``) and are used only while it matches: every
-change to an app or its versions bumps ``apps.updated_at`` (``search_index.refresh``) and every
-download flush changes ``apps.downloads``. For anonymous callers of public apps (``PublicReads``)
-no query at all: validity comes from the change feed (``registry.serving.change_feed``) or a time
-bound.
+Entries are kept least-recently-used first out, until the sizes they declare add up to no more
+than ``max_bytes`` (``NESTRY_CACHE_BYTES``); an entry larger than an eighth of that is not kept
+at all, so that one answer cannot flush everything else. Each entry may belong to an
+application (its database id, the *tag*): ``drop_app`` removes that application's entries and
+nothing else; untagged entries (immutable bytes: templates by digest, versions' immutable
+parts) leave only by the byte bound. Sizes are estimates of what an entry holds (its bytes plus
+a fixed overhead per Python object); ``stats`` reports them.
 """
 
 from __future__ import annotations
 
-import math
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
-from typing import Generic, TypeVar
+from collections.abc import Hashable
+from dataclasses import dataclass, field
 
-from registry.serving.change_feed import ChangeFeed
-
-K = TypeVar("K")
-V = TypeVar("V")
+OVERHEAD = 256  # bytes an entry costs besides what it declares (key, record, dict slot)
 
 
-class LruCache(Generic[K, V]):
-    def __init__(self, max_entries: int) -> None:
-        self._max = max_entries
-        self._items: OrderedDict[K, V] = OrderedDict()
-
-    def get(self, key: K) -> V | None:
-        value = self._items.get(key)
-        if value is not None:
-            self._items.move_to_end(key)
-        return value
-
-    def put(self, key: K, value: V) -> None:
-        self._items[key] = value
-        self._items.move_to_end(key)
-        if len(self._items) > self._max:
-            self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        self._items.clear()
-
-    def drop(self, keep: Callable[[V], bool]) -> None:
-        """Remove the entries whose value ``keep`` rejects."""
-        for key in [key for key, value in self._items.items() if not keep(value)]:
-            del self._items[key]
+@dataclass
+class Entry:
+    value: object
+    size: int
+    tag: int | None  # the application it belongs to; None: immutable, of no application
+    stored_at: float  # for what shows download counts: when those counts were read
+    shows_counts: bool  # holds download counts (dropped when this process flushes them)
+    refreshing_since: float | None = None  # one caller is reading its counts again
 
 
-class PublicReads:
-    """What anonymous callers are told about *public* apps, reused without a query.
+@dataclass
+class Stats:
+    hits: int = 0
+    misses: int = 0
+    stores: int = 0
+    evictions: int = 0  # by the byte bound
+    invalidations: int = 0  # by change notices or count flushes
+    by_kind: dict[str, int] = field(default_factory=dict)  # stores per kind of entry
 
-    Holds version lookups (for the template and bundle endpoints) and whole ready responses
-    (for ``registry.serving.hot_reads``). Anything an anonymous caller may read is public, so one
-    answer serves them all; what can change it is a write to the app (visibility, yank, tags,
-    deletion). Validity comes from the ``ChangeFeed``: while it is live, entries last until a
-    change notice clears them; without it, at most ``ttl`` seconds (``NESTRY_PUBLIC_CACHE_MS``;
-    0 turns reuse off). Download counts change unnoticed (``DownloadCounter`` flushes are not
-    reported), so answers showing them are kept at most ``max_age``. Commits made by this
-    process clear the table at once either way. Authenticated callers never use it.
-    """
 
-    def __init__(self, feed: ChangeFeed, ttl: float, max_entries: int = 8192) -> None:
-        self.ttl = ttl
-        self._feed = feed
-        # key -> (expiry without a live feed, expiry with one, generation, value)
-        self._items: LruCache[Hashable, tuple[float, float, int, object]] = LruCache(max_entries)
-        feed.subscribe(self.clear)
+class ByteCache:
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.stats = Stats()
+        self._items: OrderedDict[Hashable, Entry] = OrderedDict()
+        self._tagged: dict[int, set[Hashable]] = {}
 
-    @property
-    def generation(self) -> int:
-        """Note it before querying; pass it to ``put`` with the answer."""
-        return self._feed.generation
+    def __len__(self) -> int:
+        return len(self._items)
 
-    def get(self, key: Hashable) -> object | None:
+    def held(self) -> list[Hashable]:
+        """The keys held, least recently used first."""
+        return list(self._items)
+
+    def held_for(self, app_id: int) -> set[Hashable]:
+        """The keys held for an application."""
+        return set(self._tagged.get(app_id, ()))
+
+    def peek(self, key: Hashable) -> Entry | None:
+        """The entry, without counting a hit or refreshing its place."""
+        return self._items.get(key)
+
+    def get(self, key: Hashable) -> Entry | None:
         entry = self._items.get(key)
         if entry is None:
+            self.stats.misses += 1
             return None
-        unfed_expiry, fed_expiry, generation, value = entry
-        if generation != self._feed.generation:
-            return None
-        if (fed_expiry if self._feed.live else unfed_expiry) < time.monotonic():
-            return None
-        return value
+        self._items.move_to_end(key)
+        self.stats.hits += 1
+        return entry
 
     def put(
-        self, key: Hashable, value: object, generation: int, max_age: float | None = None
+        self,
+        key: Hashable,
+        value: object,
+        size: int,
+        tag: int | None,
+        *,
+        shows_counts: bool = False,
+        born: float | None = None,
     ) -> None:
-        """Keep ``value`` unless a change was noticed since ``generation`` was read.
-
-        ``max_age`` bounds an answer that also shows what changes unnoticed (download counts).
-        """
-        if generation != self._feed.generation or not (self._feed.live or self.ttl > 0):
+        """Keep ``value`` (``born``: when what it shows was read; default now)."""
+        size += OVERHEAD
+        if size > self.max_bytes // 8:
             return
-        now = time.monotonic()
-        live_expiry = math.inf if max_age is None else now + max_age
-        self._items.put(key, (min(now + self.ttl, live_expiry), live_expiry, generation, value))
+        self.remove(key)
+        stored_at = time.monotonic() if born is None else born
+        self._items[key] = Entry(value, size, tag, stored_at, shows_counts)
+        self.size += size
+        if tag is not None:
+            self._tagged.setdefault(tag, set()).add(key)
+        self.stats.stores += 1
+        kind = str(key[0]) if isinstance(key, tuple) and key else type(key).__name__
+        self.stats.by_kind[kind] = self.stats.by_kind.get(kind, 0) + 1
+        while self.size > self.max_bytes:
+            oldest = next(iter(self._items))
+            self.remove(oldest)
+            self.stats.evictions += 1
 
-    def clear(self) -> None:
-        self._items.clear()
+    def remove(self, key: Hashable) -> None:
+        entry = self._items.pop(key, None)
+        if entry is None:
+            return
+        self.size -= entry.size
+        if entry.tag is not None:
+            keys = self._tagged.get(entry.tag)
+            if keys is not None:
+                keys.discard(key)
+                if not keys:
+                    del self._tagged[entry.tag]
 
-    def forget_counts(self) -> None:
-        """Drop the answers showing download counts (this process has just flushed its own)."""
-        self._items.drop(lambda entry: entry[1] == math.inf)
+    def drop_app(self, app_id: int, *, only_counts: bool = False) -> None:
+        """Remove an application's entries (``only_counts``: those showing download counts)."""
+        for key in list(self._tagged.get(app_id, ())):
+            entry = self._items[key]
+            if not only_counts or entry.shows_counts:
+                self.remove(key)
+                self.stats.invalidations += 1
+
+    def drop_all_apps(self) -> None:
+        """Remove every application's entries; immutable ones stay."""
+        for app_id in list(self._tagged):
+            self.drop_app(app_id)

@@ -17,6 +17,7 @@ from starlette.routing import BaseRoute, Route
 
 from client.names import parse_version
 from client.ranges import is_dist_tag
+from registry.apps.lookup import path_app
 from registry.errors import ApiError
 from registry.lifecycle import service
 from registry.lifecycle.service import Target
@@ -31,7 +32,7 @@ _APP = "/v1/apps/{ns}/{name}"
 async def publishable(request: Request) -> AsyncIterator[Target]:
     """The path's app locked for a lifecycle write by the caller; commits on exit."""
     principal = await principal_of(request)
-    ns, name = request.path_params["ns"].lower(), request.path_params["name"]
+    ns, name = path_app(request.path_params, write=True)
     database = state_of(request).database
     async with service.publishable(
         database, principal, ns, name, who_of(request, principal)

@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from registry.apps.lookup import path_namespace
 from registry.auth.access import has_admin_scope
 from registry.auth.credentials import Principal
 from registry.db.models import Namespace
@@ -124,7 +125,7 @@ async def _change_member(request: Request, principal: Principal, role: str | Non
 
 
 def _ns(request: Request) -> str:
-    return str(request.path_params["ns"]).lower()
+    return path_namespace(request.path_params)
 
 
 _NS = "/v1/namespaces/{ns}"

@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from registry.apps.lookup import path_namespace
 from registry.errors import ApiError
 from registry.orgs import audit
 from registry.orgs import service as orgs
@@ -28,7 +29,7 @@ async def get_audit(request: Request) -> Response:
     limit = min(_int(request, "limit", 100) or 100, audit.MAX_PAGE)
     before = _int(request, "before", None)
     principal = await principal_of(request)
-    name = str(request.path_params["ns"]).lower()
+    name = path_namespace(request.path_params)
     async with state_of(request).database.reader() as session:
         namespace = await orgs.namespace_for(session, principal, name, "admin")
         events = await audit.events(session, namespace.name, limit=limit, before=before)

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from registry.apps.lookup import find_app
+from registry.apps.lookup import find_app, path_app
 from registry.errors import Forbidden, Unauthorized
 from registry.orgs import audit, policies
 from registry.serving.bodies import json_object
@@ -19,7 +19,7 @@ from registry.serving.context import principal_of, reader_of, state_of, who_of
 
 
 def _path(request: Request) -> tuple[str, str]:
-    return str(request.path_params["ns"]).lower(), str(request.path_params["name"])
+    return path_app(request.path_params, write=request.method != "GET")
 
 
 async def get_policy(request: Request) -> Response:

@@ -10,8 +10,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from client.paths import version_path
-from registry.documents.build import dependency_entry, version_head
+from registry.apps.lookup import path_app
+from registry.documents.build import version_document, version_tail
 from registry.publish.checks import authorize, check_request
 from registry.publish.form import read_publish_form
 from registry.publish.service import Published, publish
@@ -20,7 +20,8 @@ from registry.serving.context import principal_of, state_of, who_of
 
 async def put_version(request: Request) -> Response:
     state = state_of(request)
-    ns, name = request.path_params["ns"], request.path_params["name"]
+    ns, name = path_app(request.path_params, write=True)
+    name = str(request.path_params["name"])  # stored as its publisher spells it
     version = request.path_params["version"]
     principal = await principal_of(request)
     authorize(principal, ns, name, version)
@@ -33,26 +34,10 @@ async def put_version(request: Request) -> Response:
 
 
 def document_of(ns: str, published: Published) -> dict[str, Any]:
-    """The version document, from what the publish stored or found, without another read.
-
-    The same document ``registry.documents.build.version_document`` reads back
-    (``tests/registry/test_publish_answer.py`` holds the two equal).
-    """
+    """The version document, from what the publish stored or found, without another read:
+    the same pure functions the documents service builds it with."""
     app_id, row = f"{ns}/{published.app_name}", published.row
-    path = version_path(app_id, row.version)
-    return {
-        **version_head(app_id, row),
-        "parameters": row.parameters,
-        "outputs": row.outputs,
-        "capabilities": row.capabilities,
-        "dependencies": [dependency_entry(dependency) for dependency in published.dependencies],
-        "metadata": row.app_metadata,
-        "readme": row.readme,
-        "template_url": f"{path}/template",
-        "bundle_url": f"{path}/bundle" if row.bundle_digest else None,
-        "bundle_digest": row.bundle_digest,
-        "template_path": row.template_path,
-    }
+    return version_document(app_id, row, version_tail(app_id, row, published.dependencies))
 
 
 routes: list[BaseRoute] = [

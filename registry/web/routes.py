@@ -2,10 +2,11 @@
 
 Every page is rendered for the caller the session cookie names (``session``), anonymous
 without one. A refusal is a page with the API's status: an app the caller may not read is the
-same 404 page as a missing one. Pages of public apps (and the home and namespace pages) shown
-to anonymous visitors are remembered as ready bytes for the hot read path
-(``registry.serving.hot_reads``), like the JSON documents, and dropped on the same change notices;
-since they show download counts they are kept one download-flush interval at most.
+same 404 page as a missing one. Pages showing only public data (a public app's, the home and
+namespace pages, search without parameters) are kept for anonymous visitors as ready bytes by
+the documents service (``Documents.remember_page``), keyed by canonical names; a page shows
+other apps too (lists, trees, dependents), so any change notice drops them all, and since they
+show download counts they are refreshed as the JSON documents' counts are.
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
 from client.errors import NestryError
+from client.names import canonical_app, canonical_namespace
 from registry.auth.credentials import Principal
 from registry.errors import ApiError, PayloadTooLarge
 from registry.serving.context import state_of
-from registry.serving.hot_reads import remember
 from registry.serving.responses import conditional
 from registry.web import views
 from registry.web.cookies import CSRF, SESSION
@@ -55,9 +56,32 @@ def _base(request: Request, principal: Principal) -> dict[str, Any]:
     }
 
 
+def _page_key(request: Request) -> tuple[str, ...] | None:
+    """The canonical key of an anonymous page that may be kept, ``None`` for one never kept."""
+    if request.url.query:
+        return None
+    params, parts = request.path_params, request.url.path.split("/")
+    route = parts[1]
+    try:
+        if route == "apps":  # /apps/{ns}/{name}[/{version}[/source]]
+            ns, name = canonical_app(params["ns"], params["name"])
+            return ("app", ns, name, *parts[4:])
+        if route == "namespaces":
+            return ("namespace", canonical_namespace(params["ns"]))
+    except NestryError:
+        return None
+    return (route or "home",) if route in ("", "search") else None
+
+
 async def _page(request: Request, build: Callable[[Principal], Awaitable[Built]]) -> Response:
     state = state_of(request)
-    generation = state.public_reads.generation  # before any query: see PublicReads.put
+    documents = state.documents
+    epoch = documents.epoch  # before any query: see Documents.remember_page
+    key = _page_key(request) if SESSION not in request.cookies else None
+    if key is not None and state.settings.anonymous_read:
+        kept = documents.page(key)
+        if kept is not None:
+            return conditional(request, html(kept, private=False))
     try:
         principal, stale = await browser_principal(request)
     except ApiError as exc:  # too many failed logins from this address
@@ -76,9 +100,8 @@ async def _page(request: Request, build: Callable[[Principal], Awaitable[Built]]
         body = render(template, {**_base(request, principal), **context})
         response = html(body, private=principal.authenticated)
         remembered = public and not principal.authenticated and not stale
-        if remembered and not request.url.query and len(body) <= MAX_REMEMBERED:
-            flush = state.settings.download_flush_seconds
-            remember(state.public_reads, request, response, generation, max_age=flush)
+        if remembered and key is not None and len(body) <= MAX_REMEMBERED:
+            documents.remember_page(key, body, epoch)
         response = conditional(request, response)
     if stale:
         clear_session(response)
@@ -109,26 +132,13 @@ async def home(request: Request) -> Response:
 
 
 async def search(request: Request) -> Response:
-    """Anonymous search pages are kept by query string in ``web_searches`` (a small LRU of its
-    own, cleared by the change feed, and one download-flush interval at most)."""
     state = state_of(request)
-    searches, key = state.web_searches, request.url.query
-    anonymous = SESSION not in request.cookies
-    if anonymous and state.settings.anonymous_read:
-        kept = searches.get(key)
-        if isinstance(kept, bytes):
-            return conditional(request, html(kept, private=False))
-    generation = searches.generation
 
     async def build(principal: Principal) -> Built:
         view = await views.search_page(state, principal, request.query_params)
-        return "search.html", {"view": view, "q": view.q}, False
+        return "search.html", {"view": view, "q": view.q}, not principal.authenticated
 
-    response = await _page(request, build)
-    if anonymous and response.status_code == 200 and isinstance(response.body, bytes):
-        flush = state.settings.download_flush_seconds
-        searches.put(key, bytes(response.body), generation, max_age=flush)
-    return response
+    return await _page(request, build)
 
 
 async def app(request: Request) -> Response:

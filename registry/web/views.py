@@ -11,6 +11,7 @@ dataclasses for the templates; nothing here renders HTML except through the pure
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +27,7 @@ from registry.apps.lookup import find_app, find_version
 from registry.auth.access import readable_apps
 from registry.auth.credentials import Principal
 from registry.db.models import App, Namespace, Version
-from registry.documents.build import app_document, version_tail
+from registry.documents.build import app_document
 from registry.errors import NotFound
 from registry.orgs import service as orgs
 from registry.resolve.algorithm import Failed, Limits, Node, ResolveLimitError, resolve
@@ -176,14 +177,16 @@ async def app_page(
     state: RegistryState, principal: Principal, ns: str, name: str, version: str | None
 ) -> AppView:
     """The app at ``version`` (default: ``latest``, else the highest); 404 as the API."""
+    documents = state.documents
     async with state.database.reader() as session:
         app = await find_app(session, ns, name, principal)
-        document = await app_document(session, ns, app)
+        info = (await documents.app(ns, app.name_canonical)).info
+        document = app_document(info, await documents.counts(info))
         chosen = version or _default_version(document)
         if chosen is None:
             raise NotFound("version_not_found", f"{ns}/{app.name} has no versions")
         row = await find_version(session, app, chosen)
-        tail = await version_tail(session, document["application"], row)
+        tail = await documents.tail(info, documents.version(info, row.version))
         canonical = f"{ns}/{app.name_canonical}"
         dependents, more = await dependents_of(
             session, canonical, principal, limit=DEPENDENTS_SHOWN
@@ -278,7 +281,7 @@ async def _tree(
     principal: Principal,
     application: str,
     version: Version,
-    tail: dict[str, Any],
+    tail: Mapping[str, Any],
 ) -> TreeNode:
     """This version's registry references resolved as ``POST /v1/resolve`` would for this
     caller (recursively), plus its SAR, local and URL references. The references are resolved,
@@ -347,10 +350,7 @@ async def template_bytes(
         row = await find_version(session, app, version)
         digest, public = row.digest, app.visibility == "public"
         application = f"{ns}/{app.name}"
-    data = state.templates.get(digest)
-    if data is None:
-        data = await state.blobs.get(digest)
-        state.templates.put(digest, data)
+    data = await state.documents.template(digest)
     return TemplateBytes(application, data, digest, public)
 
 

@@ -10,6 +10,7 @@ import semver
 from client.errors import InvalidNameError, InvalidVersionError
 from client.names import (
     AppId,
+    canonical_app,
     is_sar_arn,
     parse_app_id,
     parse_version,
@@ -36,6 +37,11 @@ VALID_IDS = [
     ("127.0.0.1:8000/acme/app", "acme", "app", "127.0.0.1:8000",
      "acme/app", "127.0.0.1:8000/acme/app"),
     ("[::1]:8000/acme/app", "acme", "app", "[::1]:8000", "acme/app", "[::1]:8000/acme/app"),
+    # ASCII case-insensitive for namespace and name alike (issues #13, #14)
+    ("Casalboni/AWS-Lambda-Power-Tuning", "Casalboni", "AWS-Lambda-Power-Tuning", None,
+     "casalboni/aws-lambda-power-tuning", "Casalboni/AWS-Lambda-Power-Tuning"),
+    ("registry.example.com/Acme/app", "Acme", "app", "registry.example.com",
+     "acme/app", "registry.example.com/Acme/app"),
 ]  # fmt: skip
 
 
@@ -59,7 +65,9 @@ INVALID_IDS = [
     ("acme/app/", "application id"),
     ("acme/app/extra", "application id"),
     ("localhost/acme/app", "application id"),  # a host needs a '.' or ':'
-    ("Acme/app", "namespace"),  # namespaces are lowercase
+    ("\u212acme/app", "namespace"),  # the Kelvin sign: lowercases to an ASCII k, still refused
+    ("acme/\u212aelvin", "application name"),
+    ("\uff41cme/app", "namespace"),  # fullwidth a (NFKC folds it to a)
     ("-acme/app", "namespace"),
     ("acme-/app", "namespace"),
     ("ac_me/app", "namespace"),
@@ -75,7 +83,6 @@ INVALID_IDS = [
     ("registry..example.com/acme/app", "registry host"),
     ("::1/acme/app", "registry host"),
     ("https://registry.example.com/acme/app", "application id"),
-    ("registry.example.com/Acme/app", "namespace"),
     ("registry.example.com/app", "namespace"),
     ("arn:aws:serverlessrepo:us-east-1:123456789012:applications/app", "ARN"),
     ("acme/" + "a" * 600, "longer than"),
@@ -104,18 +111,42 @@ def test_app_id_is_a_frozen_value_that_validates_itself() -> None:
     assert {app, AppId("acme", "App")} == {app}
     assert AppId("acme", "App") != AppId("acme", "app")  # display differs...
     assert AppId("acme", "App").canonical == AppId("acme", "app").canonical  # ...identity not
-    with pytest.raises(InvalidNameError):
-        AppId("Acme", "app")
+    assert AppId("Acme", "app").canonical == "acme/app"
     with pytest.raises(InvalidNameError):
         AppId("acme", "app", registry="not a host")
 
 
-@pytest.mark.parametrize("text", ["a", "acme", "a-b", "a1", "1a", "0", "a" * 39])
+@pytest.mark.parametrize(
+    ("namespace", "name", "canonical"),
+    [
+        ("acme", "app", ("acme", "app")),
+        ("ACME", "App", ("acme", "app")),
+        ("Casalboni", "AWS-Lambda-Power-Tuning", ("casalboni", "aws-lambda-power-tuning")),
+    ],
+)
+def test_canonical_app_folds_ascii_case_only(
+    namespace: str, name: str, canonical: tuple[str, str]
+) -> None:
+    assert canonical_app(namespace, name) == canonical
+
+
+@pytest.mark.parametrize(
+    ("namespace", "name"),
+    [("acme", "\u212aelvin"), ("\u212acme", "app"), ("acme", "k\u0131n"), ("acme", "stra\u00dfe")],
+)
+def test_canonical_app_refuses_what_unicode_folding_would_map_to_ascii(
+    namespace: str, name: str
+) -> None:
+    with pytest.raises(InvalidNameError):
+        canonical_app(namespace, name)
+
+
+@pytest.mark.parametrize("text", ["a", "acme", "a-b", "a1", "1a", "0", "a" * 39, "A", "Acme"])
 def test_valid_namespaces(text: str) -> None:
     assert validate_namespace(text) == text
 
 
-@pytest.mark.parametrize("text", ["", "-", "-a", "a-", "A", "a_b", "a.b", "a b", "a" * 40])
+@pytest.mark.parametrize("text", ["", "-", "-a", "a-", "\u212a", "a_b", "a.b", "a b", "a" * 40])
 def test_invalid_namespaces(text: str) -> None:
     with pytest.raises(InvalidNameError, match="namespace"):
         validate_namespace(text)

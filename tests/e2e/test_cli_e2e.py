@@ -200,3 +200,15 @@ def test_lifecycle_commands(nestry: Nestry, live_registry: Any, tmp_path: Path) 
     assert by_version["1.7.0"]["deprecated"] == "use 1.8" and by_version["1.8.0"]["yanked"] is False
     forbidden = nestry("yank", "lumigo/lambda-janitor@1.8.0", expect=4)
     assert forbidden.stderr.startswith("Error: ")
+
+
+def test_lookups_are_case_insensitive(nestry: Nestry, live_registry: Any, tmp_path: Path) -> None:
+    """Issue #14: ``nestry info Casalboni/AWS-Lambda-Power-Tuning`` finds the app published as
+    lumigo's janitor would be, whatever the ASCII case; a non-ASCII look-alike finds nothing."""
+    env = {"NESTRY_TOKEN": live_registry.admin_token}
+    nestry("publish", str(janitor_dir(tmp_path / "janitor")), "-n", "lumigo", **env)
+    canonical = nestry("info", "lumigo/lambda-janitor", "--json").stdout
+    shouted = nestry("info", "Lumigo/LAMBDA-Janitor", "--json").stdout
+    assert json.loads(shouted) == json.loads(canonical)
+    kelvin = nestry("info", "lumigo/lambda-janitor\u212a", expect=None)
+    assert kelvin.exit_code != 0 and "invalid application name" in kelvin.output

@@ -17,7 +17,7 @@ from registry.app import create_app
 from registry.auth.accounts import ensure_user, issue_token
 from registry.db.models import App
 from registry.db.session import Database
-from registry.documents.cache import PublicReads
+from registry.documents.service import Documents
 from registry.serving.change_feed import ChangeFeed, SharedGeneration
 from registry.settings import Settings
 
@@ -131,14 +131,19 @@ async def _admin_token(application) -> str:
     return secret
 
 
-def test_sqlite_processes_share_one_generation(tmp_path):
+def test_sqlite_processes_share_notices_per_app(tmp_path):
     database_file = tmp_path / "registry.db"
     one, other = SharedGeneration(database_file), SharedGeneration(database_file)
     assert one.live and other.live
+    heard: list[object] = []
+    other.subscribe(heard.append)
     seen = other.generation
-    one.changed()
+    one.changed([5, 9])
     assert other.generation != seen
-    assert other.generation == one.generation
+    assert heard == [frozenset({5, 9})], "the other process learns which apps changed"
+    one.changed()
+    other.poll()
+    assert heard[-1] is None, "an unknown change reaches it as such"
 
 
 async def test_a_lost_listener_falls_back_to_the_bound_and_comes_back(app, settings):
@@ -189,42 +194,61 @@ async def test_template_downloads_and_metrics_count_remembered_answers(app, api,
     assert f'nestry_http_requests_total{{method="GET",{route}}} 3' in metrics
 
 
+def _documents(feed: ChangeFeed, ttl: float, count_seconds: float = 60) -> Documents:
+    # No database or blob store: only ready answers are kept and asked for here.
+    return Documents(None, None, feed, max_bytes=64 << 20, ttl=ttl, count_seconds=count_seconds)  # type: ignore[arg-type]
+
+
 def test_an_answer_read_before_a_change_is_not_kept():
     feed = ChangeFeed()
-    reads = PublicReads(feed, ttl=60)
-    generation = reads.generation
-    feed.changed()  # a notice arrives while the answer is being computed
-    reads.put("key", "stale answer", generation)
-    assert reads.get("key") is None
-    reads.put("key", "fresh answer", reads.generation)
-    assert reads.get("key") == "fresh answer"
-    feed.changed()
-    assert reads.get("key") is None
+    feed.live = True
+    documents = _documents(feed, ttl=60)
+    epoch = documents.epoch
+    feed.changed([7])  # a notice for app 7 arrives while its answer is being computed
+    documents.remember("key", "stale answer", 100, 7, epoch, counts_read_at=None)
+    assert documents.ready("key") is None
+    documents.remember("key", "fresh answer", 100, 7, documents.epoch, counts_read_at=None)
+    assert documents.ready("key") == "fresh answer"
+    feed.changed([8])
+    assert documents.ready("key") == "fresh answer", "another app's notice leaves it alone"
+    feed.changed([7])
+    assert documents.ready("key") is None
 
 
 def test_a_zero_bound_without_a_feed_never_reuses_an_answer():
     feed = ChangeFeed()
-    reads = PublicReads(feed, ttl=0)
-    reads.put("key", "answer", reads.generation)
-    assert reads.get("key") is None
+    documents = _documents(feed, ttl=0)
+    documents.remember("key", "answer", 100, 7, documents.epoch, counts_read_at=None)
+    assert documents.ready("key") is None
     feed.live = True  # with a live feed the bound does not apply: notices do
-    reads.put("key", "answer", reads.generation)
-    assert reads.get("key") == "answer"
+    documents.remember("key", "answer", 100, 7, documents.epoch, counts_read_at=None)
+    assert documents.ready("key") == "answer"
 
 
 def test_answers_showing_counts_are_bounded_and_forgotten_after_a_flush():
     feed = ChangeFeed()
     feed.live = True
-    reads = PublicReads(feed, ttl=60)
-    reads.put("template", "bytes", reads.generation)
-    reads.put("document", "with counts", reads.generation, max_age=0.5)
-    reads.put("other document", "with counts", reads.generation, max_age=60)
-    assert reads.get("document") == "with counts"
+    documents = _documents(feed, ttl=60, count_seconds=0.5)
+    epoch = documents.epoch
+    documents.remember("template", "bytes", 100, 7, epoch, counts_read_at=None)
+    documents.remember("document", "with counts", 100, 7, epoch, counts_read_at=time.monotonic())
+    documents.remember(
+        "other document", "with counts", 100, 8, epoch, counts_read_at=time.monotonic()
+    )
+    assert documents.ready("document") == "with counts"
     time.sleep(0.55)
-    assert reads.get("document") is None, "kept past its max_age although nothing was noticed"
-    reads.forget_counts()
-    assert reads.get("other document") is None
-    assert reads.get("template") == "bytes", "a flush does not touch what shows no counts"
+    assert documents.ready("document") is None, "past the count bound: one caller refreshes"
+    assert documents.ready("document") == "with counts", "the others meanwhile get it as it is"
+    assert documents.ready("other document") is None, "each answer has its own refresher"
+    time.sleep(0.5)
+    assert documents.ready("document") is None, "never past twice the count bound"
+    assert documents.ready("document") is None
+    documents.remember(
+        "document", "with counts", 100, 7, documents.epoch, counts_read_at=time.monotonic()
+    )
+    documents.counts_flushed([7])
+    assert documents.ready("document") is None
+    assert documents.ready("template") == "bytes", "a flush does not touch what shows no counts"
 
 
 async def test_counter_updates_notify_no_one_and_real_changes_do(app, api, publish, settings):

@@ -8,7 +8,6 @@ import re
 import httpx
 from web_samples import HOSTILE_README, app_template, nested
 
-from registry.serving import hot_reads
 from registry.web.cookies import CSRF, SESSION
 
 Json = dict[str, object]
@@ -177,34 +176,37 @@ async def test_forms_refuse_missing_csrf_and_bad_tokens(api, publish, admin_toke
 
 async def test_anonymous_pages_are_ready_bytes_until_a_change(api, app, publish, admin_token):
     await _seed(api, publish, admin_token)
-    state = app.state.registry
+    documents = app.state.registry.documents
+    key = ("app", "acme", "thumbnailer")
     first = await api.get("/apps/acme/thumbnailer")
-    assert state.public_reads.get(("ready", "/apps/acme/thumbnailer")) is not None
-    again = await api.get("/apps/acme/thumbnailer")
+    assert documents.page(key) == first.content
+    # Other spellings of the same page share one entry (canonical names), and a logged-in
+    # browser's page is never taken from it.
+    again = await api.get("/apps/ACME/Thumbnailer")
     assert again.content == first.content
-    # The hot read path answers anonymous browsers, never a logged-in one (session cookie).
-    path = "/apps/acme/thumbnailer"
-    assert hot_reads.take(state, path, [(b"cookie", b"theme=dark")]) is not None
-    assert hot_reads.take(state, path, [(b"cookie", b"a=1; nestry_session=nst_x")]) is None
+    pages = [key for key in documents.cache.held() if key[0] == "page"]
+    assert pages == [("page", key)]
     headers = {"Authorization": f"Bearer {admin_token}"}
     await api.patch(
         "/v1/apps/acme/thumbnailer", json={"description": "Now with WebP"}, headers=headers
     )
-    assert state.public_reads.get(("ready", "/apps/acme/thumbnailer")) is None
+    assert documents.page(key) is None
     changed = await api.get("/apps/acme/thumbnailer")
     assert "Now with WebP" in changed.text
 
 
-async def test_anonymous_search_pages_are_kept_until_a_change(api, app, publish, admin_token):
+async def test_the_search_page_is_kept_only_without_parameters(api, app, publish, admin_token):
     await _seed(api, publish, admin_token)
-    searches = app.state.registry.web_searches
-    first = await api.get("/search?q=thumb")
-    assert searches.get("q=thumb") == first.content
+    documents = app.state.registry.documents
+    first = await api.get("/search")
+    assert documents.page(("search",)) == first.content
+    await api.get("/search?q=thumb")
+    assert documents.page(("search?q=thumb",)) is None  # made-up queries never fill the cache
     headers = {"Authorization": f"Bearer {admin_token}"}
     await api.patch("/v1/apps/acme/thumbnailer", json={"description": "Sharper"}, headers=headers)
-    assert searches.get("q=thumb") is None
+    assert documents.page(("search",)) is None
     assert "Sharper" in (await api.get("/search?q=thumb")).text
-    # A logged-in browser's search is its own: never kept, never served from the anonymous one.
+    # A logged-in browser's search is its own: never kept.
     api.cookies.set(SESSION, "nst_unknown")
-    await api.get("/search?q=webp")
-    assert searches.get("q=webp") is None
+    await api.get("/search")
+    assert documents.page(("search",)) is None
