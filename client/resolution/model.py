@@ -32,7 +32,7 @@ class Limits:
 LIMITS = Limits()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Request:
     application: str  # as written: ``ns/name`` or ``host/ns/name``
     range: str  # an npm range or a dist-tag
@@ -96,7 +96,7 @@ Candidates = AppVersions | Failure
 ChainKey = tuple[str | None, str, str]  # (source, canonical application, version)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # made for every request of every resolve: not frozen, which is slower
 class Open:
     """A request waiting for its candidates; ``app`` is its parsed (valid) id."""
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from client.resolution import AppVersions, Request
@@ -48,13 +49,19 @@ class VersionLists:
         return self._feed.generation
 
     def get(self, name: str) -> AppEntry | None:
-        item = self._items.get(name)
-        if item is None or item[1] != self._feed.generation:
-            return None
-        if not self._feed.live and time.monotonic() - item[0] > self.ttl:
-            return None
-        self._items.move_to_end(name)
-        return item[2]
+        return self.get_many([name]).get(name)
+
+    def get_many(self, names: Iterable[str]) -> dict[str, AppEntry]:
+        """The current entries among ``names`` (the generation is read once)."""
+        generation, live, now = self._feed.generation, self._feed.live, time.monotonic()
+        found: dict[str, AppEntry] = {}
+        for name in names:
+            item = self._items.get(name)
+            if item is None or item[1] != generation or (not live and now - item[0] > self.ttl):
+                continue
+            self._items.move_to_end(name)
+            found[name] = item[2]
+        return found
 
     def put(self, name: str, entry: AppEntry, generation: int) -> None:
         """Keep ``entry`` unless a change was noticed since ``generation`` was read."""

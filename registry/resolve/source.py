@@ -104,10 +104,7 @@ class DatabaseSource:
 
     async def versions(self, need: NeedVersions) -> list[Candidates]:
         names = {o.canonical for o in need.requests if self._ours(o)}
-        for name in names - self._apps.keys():
-            cached = self._lists.get(name)
-            if cached is not None:
-                self._apps[name] = cached
+        self._apps.update(self._lists.get_many(names - self._apps.keys()))
         missing = names - self._apps.keys()
         if missing:
             # Apps found missing on an earlier level are asked again: cheap, and rare.
