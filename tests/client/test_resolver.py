@@ -159,3 +159,26 @@ def test_a_version_that_is_not_semver_is_refused(tmp_path: Path) -> None:
     publish_samples(hostile)
     with pytest.raises(ResolutionError, match="invalid application or version"):
         resolve(hostile, user(("A", "acme/leaf", "^1")), tmp_path)
+
+
+class Shallow(FakeRegistry):
+    """Resolves one level per call, so the client walks (and limits) the tree itself."""
+
+    def resolve(self, requests: Any, *, recursive: bool = True) -> list[dict[str, Any]]:
+        return super().resolve(requests, recursive=False)
+
+
+def test_install_has_the_registrys_limits(tmp_path: Path) -> None:
+    fake = Shallow()
+    fake.publish("acme/c33", "1.0.0", "Resources:\n  Topic: {Type: AWS::SNS::Topic}\n")
+    for i in range(32, 0, -1):
+        fake.publish(f"acme/c{i}", "1.0.0", user(("C", f"acme/c{i + 1}", "^1")))
+    nodes = resolve(fake, user(("C", "acme/c2", "^1")), tmp_path)  # 32 applications deep
+    assert max(node.path.count("/") for node in walk(nodes)) == 31
+    with pytest.raises(ResolutionError, match="deeper than 32"):
+        resolve(fake, user(("C", "acme/c1", "^1")), tmp_path)
+    wide = user(*((f"L{i}", "acme/c33", "^1") for i in range(201)))
+    fake.calls.clear()
+    with pytest.raises(ResolutionError, match="At most 200 requests"):
+        resolve(fake, wide, tmp_path)
+    assert fake.calls == []
