@@ -10,6 +10,7 @@ from registry.auth.ratelimit import FailureLimiter
 from registry.blobs.store import BlobStore
 from registry.db.session import Database
 from registry.documents.service import Documents
+from registry.resolve.cache import VersionLists
 from registry.serving.access_log import AccessLog
 from registry.serving.change_feed import ChangeFeed
 from registry.settings import Settings
@@ -23,6 +24,7 @@ class RegistryState:
     downloads: DownloadCounter
     principals: PrincipalCache = field(init=False)
     documents: Documents = field(init=False)  # every cached answer of the read path
+    version_lists: VersionLists = field(init=False)  # public apps' versions, for resolving
     auth_failures: FailureLimiter | None = None  # made from the settings when not given
     access_log: AccessLog | None = None
 
@@ -37,6 +39,7 @@ class RegistryState:
             count_seconds=settings.download_flush_seconds,
         )
         self.principals = PrincipalCache(self.changes)
+        self.version_lists = VersionLists(self.changes, settings.public_cache_seconds)
         if self.auth_failures is None:
             self.auth_failures = FailureLimiter(
                 self.settings.auth_failure_limit, self.settings.auth_failure_window_seconds

@@ -17,11 +17,12 @@ from client.flatten.merge import check_collisions, merge_sections, merge_transfo
 from client.flatten.parent import rewrite_parent
 from client.flatten.rename import rename_child
 from client.flatten.substitute import parameter_values, substitute
+from client.resolution import LIMITS
 
 # (path of logical ids down to a nested reference inside a child, its resource) -> the template
 # to inline in its place, or None to keep it a nested stack.
 NestedResolver = Callable[[tuple[str, ...], dict[str, Any]], dict[str, Any] | None]
-MAX_DEPTH = 8
+MAX_DEPTH = LIMITS.max_depth  # the resolver's: a tree it accepts can be inlined
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,15 @@
 
 Terminology: a *reference* is an ``AWS::Serverless::Application`` naming a registry app and a
 *range*; a *pin* is the exact version (and digest) chosen for it (see ``client.install.pins``); a
-*node*
-is one reference instance in the tree, addressed by its *path* (logical ids joined by ``/``).
+*node* is one reference instance in the tree, addressed by its *path* (logical ids joined by
+``/``).
 
-The tree is walked a level at a time: each level costs at most one resolve call per registry
-and one concurrent fetch of the templates it needs. A child's nested references are read from
-its fetched (verified) template, so the tree is exactly what will be deployed.
+The rules (limits, selection, cycles) are ``client.resolution``'s; ``Resolver`` drives it with
+what ``nestry install`` has: pins from the lockfile or the registries (``Pinner``), and the
+templates themselves, fetched through the cache and verified. Each level costs at most one
+resolve call per registry and one concurrent fetch of the templates it needs. A child's nested
+references are read from its fetched (verified) template, so the tree is exactly what will be
+deployed.
 """
 
 from __future__ import annotations
@@ -16,12 +19,21 @@ from dataclasses import dataclass, field
 
 from client.install.errors import CycleError, ResolutionError
 from client.install.lockfile import Lockfile
-from client.install.pins import Open, Pin, Pinned, Pinner, PinOptions
+from client.install.pins import Pin, Pinner, PinOptions
 from client.install.sources import Fetcher, FetchJob, fetch_many
+from client.resolution import (
+    Candidates,
+    Failed,
+    NeedTemplates,
+    NeedVersions,
+    Request,
+    Resolved,
+    ResolveLimitError,
+    drive,
+    resolve,
+)
+from client.resolution import Node as Resolution
 from client.template import LocationKind, Reference, Template, parse_template
-
-MAX_DEPTH = 16
-MAX_NODES = 2000
 
 
 @dataclass
@@ -32,11 +44,7 @@ class Node:
     pin: Pin
     template: Template
     data: bytes
-    chain: tuple[str, ...]  # applications from the top of the tree down to this one
     children: list[Node] = field(default_factory=list)
-
-
-_Item = tuple[Open, "Node | None"]  # an open reference and the node that nests it
 
 
 def registry_refs(template: Template) -> list[Reference]:
@@ -52,82 +60,76 @@ def walk(nodes: list[Node]) -> list[Node]:
 
 
 class Resolver:
+    """A ``client.resolution.Source``: candidates from ``Pinner``, references from templates."""
+
     def __init__(self, fetcher: Fetcher, lock: Lockfile, options: PinOptions) -> None:
         self.fetcher = fetcher
         self.pinner = Pinner(fetcher.clients, lock, options)
-        # One pin per (parent digest, logical id): identical templates nest identical children,
-        # so one vendored copy of each app version serves every instance of it.
-        self._memo: dict[tuple[str, str], Pinned] = {}
         self._datas: dict[str, bytes] = {}
         self._parsed: dict[str, Template] = {}
 
     def resolve(self, root: Template) -> list[Node]:
-        roots: list[Node] = []
-        level: list[_Item] = [(self._open(ref, None, None), None) for ref in registry_refs(root)]
-        count = 0
-        while level:
-            pins = self._pin_level(level)
-            self._fetch(pins)
-            next_level: list[_Item] = []
-            for (item, parent), (pin, deps) in zip(level, pins, strict=True):
-                chain = (*(parent.chain if parent else ()), item.app.display)
-                node = self._node(item, pin, chain)
-                (parent.children if parent else roots).append(node)
-                next_level += [
-                    (self._open(r, node, deps), node) for r in registry_refs(node.template)
-                ]
-            count += len(level)
-            if count > MAX_NODES:
-                raise ResolutionError(f"the tree has more than {MAX_NODES} nested applications")
-            level = next_level
-        return roots
+        """The tree under ``root``; raises the first failure as a ``ResolutionError``."""
+        requests = _requests(root, ())
+        try:
+            found = drive(resolve(requests, fail_fast=True), self)
+        except ResolveLimitError as exc:
+            raise ResolutionError(exc.message) from None
+        return [self._node(n, root) for n in found]
 
-    def _open(self, ref: Reference, parent: Node | None, deps: dict[str, object] | None) -> Open:
-        path = f"{parent.path}/{ref.logical_id}" if parent else ref.logical_id
-        app = ref.application_id
-        if app is None or not ref.version_spec:
-            raise ResolutionError(
-                f"{path}: a registry reference needs ApplicationId and SemanticVersion"
-            )
-        chain = (*(parent.chain if parent else ()), app.display)
-        if parent and app.canonical in (a.lower() for a in parent.chain):
-            raise CycleError(f"{path}: dependency cycle {' > '.join(chain)}")
-        if len(chain) > MAX_DEPTH:
-            raise ResolutionError(f"{path}: nested more than {MAX_DEPTH} levels deep")
-        # A nested id without a host lives where its parent was published.
-        if parent is None or app.registry is not None:
-            registry = self.fetcher.clients.registry_for(app)
-        else:
-            registry = parent.pin.registry
-        hint = (deps or {}).get(ref.logical_id)
-        return Open(
-            path, ref, app, ref.version_spec, registry, hint if isinstance(hint, dict) else None
-        )
+    # -- the Source protocol ------------------------------------------------------------
+    def versions(self, need: NeedVersions) -> list[Candidates]:
+        return self.pinner.candidates(need)
 
-    def _pin_level(self, level: list[_Item]) -> list[Pinned]:
-        keys = [(p.pin.digest if p else "", item.reference.logical_id) for item, p in level]
-        todo = [i for i, key in enumerate(keys) if key[0] == "" or key not in self._memo]
-        fresh = dict(zip(todo, self.pinner.pin_level([level[i][0] for i in todo]), strict=True))
-        result: list[Pinned] = []
-        for index, key in enumerate(keys):
-            pinned = fresh[index] if index in fresh else self._memo[key]
-            if key[0]:  # top-level references have no parent template to share
-                pinned = self._memo.setdefault(key, pinned)
-            result.append(pinned)
-        return result
-
-    def _fetch(self, pins: list[Pinned]) -> None:
+    def templates(self, need: NeedTemplates) -> dict[str, list[Request]]:
+        pins = [self._pin(node) for node in need.nodes]
         jobs = [
             FetchJob(pin.registry, pin.template_url, pin.digest, pin.label)
-            for pin, _ in pins
+            for pin in pins
             if pin.digest not in self._datas
         ]
         self._datas.update(fetch_many(self.fetcher, jobs))
+        return {
+            pin.digest: _requests(self._template(pin), node.trail)
+            for node, pin in zip(need.nodes, pins, strict=True)
+        }
 
-    def _node(self, item: Open, pin: Pin, chain: tuple[str, ...]) -> Node:
+    # -- helpers ------------------------------------------------------------------------
+    def _pin(self, node: Resolved) -> Pin:
+        return self.pinner.pins[(str(node.source), node.canonical, node.found.version)]
+
+    def _template(self, pin: Pin) -> Template:
         if pin.digest not in self._parsed:
             self._parsed[pin.digest] = parse_template(self._datas[pin.digest], source=pin.label)
-        template = self._parsed[pin.digest]
-        return Node(
-            item.path, item.reference, item.range, pin, template, self._datas[pin.digest], chain
+        return self._parsed[pin.digest]
+
+    def _node(self, found: Resolution, parent: Template) -> Node:
+        path = "/".join(found.trail)
+        if isinstance(found, Failed):
+            raise self._failure(found, path)
+        pin = self._pin(found)
+        template = self._template(pin)
+        [reference] = [r for r in registry_refs(parent) if r.logical_id == found.path]
+        children = [self._node(child, template) for child in found.dependencies]
+        return Node(path, reference, found.range, pin, template, self._datas[pin.digest], children)
+
+    def _failure(self, failed: Failed, path: str) -> ResolutionError:
+        if failed.code == "cycle":
+            return CycleError(f"{path}: {failed.message}")
+        registry = self.pinner.registries.get(path, "its registry")
+        return ResolutionError(
+            f"{path}: cannot resolve {failed.application} {failed.range} on {registry}: "
+            f"{failed.message} ({failed.code})"
         )
+
+
+def _requests(template: Template, trail: tuple[str, ...]) -> list[Request]:
+    requests = []
+    for ref in registry_refs(template):
+        if ref.application_id is None or not ref.version_spec:
+            path = "/".join((*trail, ref.logical_id))
+            raise ResolutionError(
+                f"{path}: a registry reference needs ApplicationId and SemanticVersion"
+            )
+        requests.append(Request(str(ref.application_id), ref.version_spec, ref.logical_id))
+    return requests

@@ -17,14 +17,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from client.paths import version_path
+from client.resolution import LIMITS, Failed, Node, ResolveLimitError, drive_async, resolve
+from client.resolution import Request as ResolveRequest
 from registry.errors import ApiError
-from registry.resolve.algorithm import Failed, Limits, Node, ResolveLimitError, resolve
-from registry.resolve.algorithm import Request as ResolveRequest
-from registry.resolve.provider import DatabaseProvider
+from registry.resolve.source import database_source
 from registry.serving.bodies import json_object, only_keys
 from registry.serving.context import reader_of, state_of
-
-LIMITS = Limits()
 
 
 async def resolve_endpoint(request: Request) -> Response:
@@ -32,12 +30,10 @@ async def resolve_endpoint(request: Request) -> Response:
     state = state_of(request)
     principal = await reader_of(request)
     hosts = {h.lower() for h in (state.registry_host, request.headers.get("host")) if h}
-    async with state.database.reader() as session:
-        provider = DatabaseProvider(session, principal)
+    lists = state.version_lists
+    async with database_source(state.database, principal, lists, hosts) as source:
         try:
-            nodes = await resolve(
-                requests, provider, recursive=recursive, limits=LIMITS, local_hosts=hosts
-            )
+            nodes = await drive_async(resolve(requests, recursive=recursive), source)
         except ResolveLimitError as exc:
             raise ApiError(exc.code, f"{exc.message} ({exc.hint})") from None
     return JSONResponse({"results": [node_document(n) for n in nodes]})
@@ -48,8 +44,8 @@ def _parse(body: dict[str, Any]) -> tuple[list[ResolveRequest], bool]:
     items, recursive = body.get("requests"), body.get("recursive", True)
     if not isinstance(items, list) or not items:
         raise ApiError("invalid_request", "requests must be a non-empty list")
-    if len(items) > LIMITS.max_requests:
-        raise ApiError("resolve_too_large", f"at most {LIMITS.max_requests} requests per call")
+    if len(items) > LIMITS.max_fan_out:
+        raise ApiError("resolve_too_large", f"at most {LIMITS.max_fan_out} requests per call")
     if not isinstance(recursive, bool):
         raise ApiError("invalid_request", "recursive must be true or false")
     return [_request(i, item) for i, item in enumerate(items)], recursive

@@ -17,11 +17,12 @@ from typing import Any
 
 import anyio.to_thread
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import QueryParams
 
 from client.editing.add import PLACEHOLDER, default_logical_id
 from client.names import parse_version
+from client.resolution import Failed, Limits, Node, ResolveLimitError, drive_async, resolve
+from client.resolution import Request as ResolveRequest
 from registry.apps.dependents import dependents_of
 from registry.apps.lookup import find_app, find_version
 from registry.auth.access import readable_apps
@@ -30,9 +31,7 @@ from registry.db.models import App, Namespace, Version
 from registry.documents.build import app_document
 from registry.errors import NotFound
 from registry.orgs import service as orgs
-from registry.resolve.algorithm import Failed, Limits, Node, ResolveLimitError, resolve
-from registry.resolve.algorithm import Request as ResolveRequest
-from registry.resolve.provider import DatabaseProvider
+from registry.resolve.source import database_source
 from registry.search.params import encode_cursor, parse_query
 from registry.search.query import Page, Query, search
 from registry.state import RegistryState
@@ -44,7 +43,7 @@ HOME_APPS = 8
 LABEL_CLOUD = 30
 LABEL_SAMPLE = 1000  # labels are counted over this many most downloaded readable apps
 DEPENDENTS_SHOWN = 50
-TREE_LIMITS = Limits(max_requests=200, max_nodes=200, max_depth=12)
+TREE_LIMITS = Limits(max_fan_out=200, max_nodes=200, max_depth=12)
 
 
 @dataclass(frozen=True)
@@ -191,7 +190,7 @@ async def app_page(
         dependents, more = await dependents_of(
             session, canonical, principal, limit=DEPENDENTS_SHOWN
         )
-        tree = await _tree(session, principal, document["application"], row, tail)
+        tree = await _tree(state, principal, document["application"], row, tail)
     readme = tail["readme"]
     readme_html = await anyio.to_thread.run_sync(render_readme, readme) if readme else None
     shown = next(v for v in document["versions"] if v["version"] == row.version)
@@ -277,7 +276,7 @@ def _parameter(name: str, body: dict[str, Any]) -> Parameter:
 
 
 async def _tree(
-    session: AsyncSession,
+    state: RegistryState,
     principal: Principal,
     application: str,
     version: Version,
@@ -289,12 +288,12 @@ async def _tree(
     deps = tail["dependencies"]
     registry = [dep for dep in deps if dep["kind"] == "registry"]
     requests = [ResolveRequest(dep["application"], dep["range"] or "latest") for dep in registry]
-    provider = DatabaseProvider(session, principal)
-    try:
-        nodes = await resolve(requests, provider, limits=TREE_LIMITS)
-    except ResolveLimitError:  # too big to draw whole: the first level only
-        first = requests[: TREE_LIMITS.max_requests]
-        nodes = await resolve(first, provider, recursive=False, limits=TREE_LIMITS)
+    async with database_source(state.database, principal, state.version_lists, ()) as source:
+        try:
+            nodes = await drive_async(resolve(requests, limits=TREE_LIMITS), source)
+        except ResolveLimitError:  # too big to draw whole: the first level only
+            first = resolve(requests[: TREE_LIMITS.max_fan_out], recursive=False)
+            nodes = await drive_async(first, source)
     children = tuple(
         _tree_node(node, dep["logical_id"]) for node, dep in zip(nodes, registry, strict=False)
     )

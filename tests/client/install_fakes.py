@@ -1,8 +1,11 @@
-"""A static in-memory registry source for unit tests of the install pipeline.
+"""In-memory registries for tests: the real resolver (``client.resolution``) driven from dicts.
 
-It implements the same two methods as ``client.api.client.RegistryClient`` that the resolver uses
-(``resolve`` and ``get_bytes``), over a dict of published templates, and counts its calls so
-tests can prove what did (not) touch the network.
+``Catalog`` is the dict-backed driver: applications' versions and dist-tags by canonical name,
+the registry references of each template by digest. ``FakeRegistry`` publishes templates into
+one and answers the two ``client.api.client.RegistryClient`` methods the install pipeline uses
+(``resolve``, ``get_bytes``) in the shapes of docs/ARCHITECTURE.md, counting its calls so tests
+can prove what did (not) touch the network. ``latest`` follows the highest non-prerelease,
+non-yanked version unless set with ``tag``, as on the registry (registry.lifecycle.dist_tags).
 """
 
 from __future__ import annotations
@@ -13,90 +16,157 @@ from typing import Any
 
 from client.install.cache import sha256_digest
 from client.install.sources import ClientFactory
-from client.names import parse_app_id
-from client.ranges import is_dist_tag, max_satisfying, sort_versions
+from client.names import parse_app_id, parse_version
+from client.resolution import (
+    AppVersions,
+    Candidates,
+    Failed,
+    Failure,
+    NeedTemplates,
+    NeedVersions,
+    Node,
+    Request,
+    VersionInfo,
+    drive,
+    resolve,
+)
 from client.template import LocationKind, parse_template
 
 URL = "https://registry.test"
 
 
 @dataclass
+class Catalog:
+    """A ``client.resolution.Source`` over dicts; ``needs`` records every question asked."""
+
+    apps: dict[str, AppVersions] = field(default_factory=dict)
+    references: dict[str, list[Request]] = field(default_factory=dict)
+    needs: list[NeedVersions | NeedTemplates] = field(default_factory=list)
+
+    def versions(self, need: NeedVersions) -> list[Candidates]:
+        self.needs.append(need)
+        return [self._offer(item.canonical, item.request.application) for item in need.requests]
+
+    def templates(self, need: NeedTemplates) -> dict[str, list[Request]]:
+        self.needs.append(need)
+        digests = {node.found.digest for node in need.nodes}
+        return {d: self.references[d] for d in digests if d in self.references}
+
+    def _offer(self, canonical: str, written: str) -> Candidates:
+        found = self.apps.get(canonical)
+        return found or Failure("app_not_found", f"No application {written}.")
+
+
+@dataclass
 class FakeRegistry:
-    # canonical "ns/name" -> version -> template text
-    apps: dict[str, dict[str, str]] = field(default_factory=dict)
-    bundles: dict[tuple[str, str], bytes] = field(default_factory=dict)
+    catalog: Catalog = field(default_factory=Catalog)
+    templates: dict[str, bytes] = field(default_factory=dict)  # digest -> template bytes
+    bundles: dict[str, bytes] = field(default_factory=dict)  # digest -> bundle bytes
+    explicit_tags: dict[str, dict[str, str]] = field(default_factory=dict)
     calls: list[tuple[str, Any]] = field(default_factory=list)
     tamper: bool = False
 
-    def publish(self, app: str, version: str, template: str, bundle: bytes | None = None) -> None:
-        self.apps.setdefault(app.lower(), {})[version] = template
-        if bundle is not None:
-            self.bundles[(app.lower(), version)] = bundle
+    def publish(
+        self,
+        app: str,
+        version: str,
+        template: str,
+        bundle: bytes | None = None,
+        *,
+        template_path: str | None = None,
+    ) -> None:
+        data = template.encode()
+        digest = sha256_digest(data)
+        bundle_digest = sha256_digest(bundle) if bundle is not None else None
+        self.templates[digest] = data
+        if bundle is not None and bundle_digest is not None:
+            self.bundles[bundle_digest] = bundle
+        self.catalog.references[digest] = [
+            Request(str(ref.application_id), ref.version_spec or "latest", ref.logical_id)
+            for ref in parse_template(template).references
+            if ref.kind == LocationKind.REGISTRY and ref.application_id
+        ]
+        info = VersionInfo(version, digest, False, bundle_digest, template_path)
+        known = self.catalog.apps.get(app.lower())
+        versions = (*(known.versions if known else ()), info)
+        self._store(known.application if known else app, versions)
+
+    def yank(self, app: str, version: str) -> None:
+        known = self.catalog.apps[app.lower()]
+        versions = tuple(
+            VersionInfo(v.version, v.digest, True, v.bundle_digest, v.template_path)
+            if v.version == version
+            else v
+            for v in known.versions
+        )
+        self._store(known.application, versions)
+
+    def tag(self, app: str, tag: str, version: str) -> None:
+        self.explicit_tags.setdefault(app.lower(), {})[tag] = version
+        known = self.catalog.apps[app.lower()]
+        self._store(known.application, known.versions)
 
     # -- the RegistrySource protocol ----------------------------------------------------
     def resolve(
         self, requests: Sequence[tuple[str, str]], *, recursive: bool = True
     ) -> list[dict[str, Any]]:
         self.calls.append(("resolve", list(requests)))
-        return [self._result(app, spec, recursive, ()) for app, spec in requests]
+        asked = [Request(app, spec) for app, spec in requests]
+        return [
+            result_document(n) for n in drive(resolve(asked, recursive=recursive), self.catalog)
+        ]
 
     def get_bytes(self, url_or_path: str) -> bytes:
         self.calls.append(("get", url_or_path))
         parts = url_or_path.split("/")  # /v1/apps/ns/name/versions/v/template
         app, version, kind = f"{parts[3]}/{parts[4]}".lower(), parts[6], parts[7]
+        info = self.catalog.apps[app].by_version[version]
         data = (
-            self.apps[app][version].encode() if kind == "template" else self.bundles[(app, version)]
+            self.templates[info.digest]
+            if kind == "template"
+            else self.bundles[str(info.bundle_digest)]
         )
         return data + b"#tampered" if self.tamper else data
 
     # -- helpers ------------------------------------------------------------------------
-    def _result(
-        self, app: str, spec: str, recursive: bool, seen: tuple[str, ...]
-    ) -> dict[str, Any]:
-        versions = self.apps.get(app.lower())
-        if versions is None:
-            return {
-                "application": app,
-                "range": spec,
-                "error": {"code": "app_not_found", "message": f"{app} not found"},
-            }
-        if is_dist_tag(spec):
-            version: str | None = sort_versions(v for v in versions if "-" not in v)[-1]
-        else:
-            version = max_satisfying(versions, spec)
-        if version is None:
-            return {
-                "application": app,
-                "range": spec,
-                "error": {"code": "no_matching_version", "message": "none"},
-            }
-        template = versions[version]
-        bundle = self.bundles.get((app.lower(), version))
-        base = f"/v1/apps/{app}/versions/{version}"
-        result: dict[str, Any] = {
-            "application": app,
-            "range": spec,
-            "version": version,
-            "digest": sha256_digest(template.encode()),
-            "template_url": f"{base}/template",
-            "bundle_url": f"{base}/bundle" if bundle else None,
-            "bundle_digest": sha256_digest(bundle) if bundle else None,
-            "dependencies": [],
-        }
-        if recursive and app.lower() not in seen:
-            for ref in parse_template(template).references:
-                if ref.kind == LocationKind.REGISTRY and ref.application_id and ref.version_spec:
-                    child = self._result(
-                        ref.application_id.display, ref.version_spec, True, (*seen, app.lower())
-                    )
-                    result["dependencies"].append({"path": ref.logical_id, **child})
-        return result
+    def _store(self, display: str, versions: tuple[VersionInfo, ...]) -> None:
+        canonical = display.lower()
+        tags = {"latest": latest} if (latest := _highest_release(versions)) else {}
+        tags.update(self.explicit_tags.get(canonical, {}))
+        self.catalog.apps[canonical] = AppVersions(display, versions, tags)
 
     def resolve_calls(self) -> int:
         return sum(1 for kind, _ in self.calls if kind == "resolve")
 
     def get_calls(self) -> int:
         return sum(1 for kind, _ in self.calls if kind == "get")
+
+
+def _highest_release(versions: Sequence[VersionInfo]) -> str | None:
+    releases = [
+        v.version for v in versions if not v.yanked and not parse_version(v.version).prerelease
+    ]
+    return max(releases, key=parse_version, default=None)
+
+
+def result_document(node: Node) -> dict[str, Any]:
+    """A node as ``POST /v1/resolve`` shows it (docs/ARCHITECTURE.md, "HTTP shapes")."""
+    head: dict[str, Any] = {"application": node.application, "range": node.range}
+    if node.path is not None:
+        head = {"path": node.path, **head}
+    if isinstance(node, Failed):
+        return {**head, "error": {"code": node.code, "message": node.message}}
+    found, base = node.found, f"/v1/apps/{node.display}/versions/{node.found.version}"
+    return {
+        **head,
+        "version": found.version,
+        "digest": found.digest,
+        "template_url": f"{base}/template",
+        "bundle_url": f"{base}/bundle" if found.bundle_digest else None,
+        "bundle_digest": found.bundle_digest,
+        "template_path": found.template_path,
+        "dependencies": [result_document(d) for d in node.dependencies],
+    }
 
 
 def factory(registry: FakeRegistry) -> ClientFactory:

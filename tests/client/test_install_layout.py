@@ -82,19 +82,6 @@ Resources:
 """
 
 
-class PlacingRegistry(FakeRegistry):
-    """A fake registry whose resolve results carry ``template_path``, as the real one does."""
-
-    places: dict[str, str]
-
-    def _result(
-        self, app: str, spec: str, recursive: bool, seen: tuple[str, ...]
-    ) -> dict[str, Any]:
-        result = super()._result(app, spec, recursive, seen)
-        place = self.places.get(app.lower())
-        return {**result, "template_path": place} if place and "version" in result else result
-
-
 def tar_gz(files: dict[str, str]) -> bytes:
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
@@ -105,10 +92,9 @@ def tar_gz(files: dict[str, str]) -> bytes:
     return buffer.getvalue()
 
 
-def registry_with_code(place: str | None) -> PlacingRegistry:
+def registry_with_code(place: str | None) -> FakeRegistry:
     """acme/code@1.0.0 with code, an API definition and a local child, placed at ``place``."""
-    fake = PlacingRegistry()
-    fake.places = {"acme/code": place} if place else {}
+    fake = FakeRegistry()
     base = place.rsplit("/", 1)[0] + "/" if place else ""
     up = "../" * base.count("/")
     bundle = {
@@ -118,7 +104,7 @@ def registry_with_code(place: str | None) -> PlacingRegistry:
         f"{base}api.yaml": API,
         f"{base}db/template.yaml": DB,
     }
-    fake.publish("acme/code", "1.0.0", CODE.format(up=up), tar_gz(bundle))
+    fake.publish("acme/code", "1.0.0", CODE.format(up=up), tar_gz(bundle), template_path=place)
     return fake
 
 

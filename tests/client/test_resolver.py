@@ -99,7 +99,8 @@ def test_a_cycle_names_its_path(tmp_path: Path) -> None:
     fake = FakeRegistry()
     fake.publish("acme/a", "1.0.0", user(("B", "acme/b", "^1")))
     fake.publish("acme/b", "1.0.0", user(("Back", "acme/a", "^1")))
-    with pytest.raises(CycleError, match=r"A/B/Back: dependency cycle acme/a > acme/b > acme/a"):
+    cycle = r"A/B/Back: Dependency cycle: acme/a@1\.0\.0 -> acme/b@1\.0\.0 -> acme/a@1\.0\.0\."
+    with pytest.raises(CycleError, match=cycle):
         resolve(fake, user(("A", "acme/a", "^1")), tmp_path)
 
 
@@ -158,3 +159,26 @@ def test_a_version_that_is_not_semver_is_refused(tmp_path: Path) -> None:
     publish_samples(hostile)
     with pytest.raises(ResolutionError, match="invalid application or version"):
         resolve(hostile, user(("A", "acme/leaf", "^1")), tmp_path)
+
+
+class Shallow(FakeRegistry):
+    """Resolves one level per call, so the client walks (and limits) the tree itself."""
+
+    def resolve(self, requests: Any, *, recursive: bool = True) -> list[dict[str, Any]]:
+        return super().resolve(requests, recursive=False)
+
+
+def test_install_has_the_registrys_limits(tmp_path: Path) -> None:
+    fake = Shallow()
+    fake.publish("acme/c33", "1.0.0", "Resources:\n  Topic: {Type: AWS::SNS::Topic}\n")
+    for i in range(32, 0, -1):
+        fake.publish(f"acme/c{i}", "1.0.0", user(("C", f"acme/c{i + 1}", "^1")))
+    nodes = resolve(fake, user(("C", "acme/c2", "^1")), tmp_path)  # 32 applications deep
+    assert max(node.path.count("/") for node in walk(nodes)) == 31
+    with pytest.raises(ResolutionError, match="deeper than 32"):
+        resolve(fake, user(("C", "acme/c1", "^1")), tmp_path)
+    wide = user(*((f"L{i}", "acme/c33", "^1") for i in range(201)))
+    fake.calls.clear()
+    with pytest.raises(ResolutionError, match="At most 200 requests"):
+        resolve(fake, wide, tmp_path)
+    assert fake.calls == []

@@ -247,3 +247,30 @@ async def test_queries_grow_with_depth_not_with_nodes(
     # 3 levels (wide, 6 mids, 6 leaves), a fixed handful of queries each: not one per node.
     selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
     assert 3 <= len(selects) <= 3 * 4, selects
+
+
+async def test_an_id_naming_this_registry_resolves_here(api: httpx.AsyncClient, leaf: None) -> None:
+    body = {"requests": [{"application": "Reg.Example.com/acme/leaf", "range": "^1"}]}
+    response = await api.post("/v1/resolve", json=body, headers={"Host": "reg.example.com"})
+    assert response.status_code == 200, response.text
+    [result] = response.json()["results"]
+    assert (result["application"], result["version"]) == ("Reg.Example.com/acme/leaf", "1.1.0")
+
+
+async def test_limits_are_the_documented_ones(
+    api: httpx.AsyncClient, publish: Callable[..., Any]
+) -> None:
+    # a chain of 33 applications is deeper than 32: refused as a whole, not per node
+    await put(publish, "acme/c32", "1.0.0", template())
+    for i in range(31, -1, -1):
+        await put(publish, f"acme/c{i}", "1.0.0", template(C=(f"acme/c{i + 1}", "^1")))
+    [top] = await resolve(api, ("acme/c1", "^1"))  # 32 deep
+    node, depth = top, 1
+    while node["dependencies"]:
+        [node], depth = node["dependencies"], depth + 1
+    assert depth == 32 and node["application"] == "acme/c32"
+    response = await api.post(
+        "/v1/resolve", json={"requests": [{"application": "acme/c0", "range": "^1"}]}
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "resolve_too_large"

@@ -8,8 +8,8 @@ import httpx
 import jsonschema
 from registry_samples import local_nested, tar_gz, template
 
+from client.resolution import Request, Resolved, VersionInfo
 from registry.openapi.document import schema_for
-from registry.resolve.algorithm import Resolved, VersionInfo
 from registry.resolve.api import node_document
 
 
@@ -62,7 +62,7 @@ async def test_template_path_is_exposed_where_install_reads_it(
 def test_a_resolved_node_carries_its_versions_template_path() -> None:
     digest = "sha256:" + "a" * 64
     found = VersionInfo("1.0.0", digest, bundle_digest=digest, template_path="sam/app/t.yaml")
-    node = Resolved("acme/placed", "^1.0.0", None, "acme/placed", "acme/placed", found)
+    node = Resolved(Request("acme/placed", "^1.0.0"), (), "acme/placed", "acme/placed", found)
     document = node_document(node)
     jsonschema.validate({"results": [document]}, schema_for("ResolveResponse"))
     assert document["template_path"] == "sam/app/t.yaml"

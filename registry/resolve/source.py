@@ -1,0 +1,180 @@
+"""The registry's driver of ``client.resolution``: candidates and references from our tables.
+
+Each answer is at most a fixed number of queries however many applications it is about, and
+none for public applications already in ``VersionLists`` (``registry.resolve.cache``): a warm
+resolve of public apps touches no database. Only applications the principal may read are
+offered (``registry.auth.access.readable_apps``); the others look missing: ``app_not_found``.
+An id naming another registry host is ``foreign_registry``: the client resolves it there.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections import defaultdict
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from client.resolution import (
+    AppVersions,
+    Candidates,
+    Failure,
+    NeedTemplates,
+    NeedVersions,
+    Open,
+    Request,
+    VersionInfo,
+)
+from registry.auth.access import readable_apps
+from registry.auth.credentials import Principal
+from registry.db import models as m
+from registry.db.session import Database
+from registry.resolve.cache import AppEntry, VersionLists
+
+_IDS: sa.BindParameter[int] = sa.bindparam("ids", expanding=True)
+_DEPENDENCIES = (
+    sa.select(
+        m.Dependency.version_id,
+        m.Dependency.logical_id,
+        m.Dependency.target_app,
+        m.Dependency.external_id,
+        m.Dependency.range,
+    )
+    .where(m.Dependency.version_id.in_(_IDS), m.Dependency.kind == "registry")
+    .order_by(m.Dependency.id)
+)
+_VERSIONS = sa.select(
+    m.Version.id,
+    m.Version.app_id,
+    m.Version.version,
+    m.Version.digest,
+    m.Version.yanked,
+    m.Version.bundle_digest,
+    m.Version.template_path,
+).where(m.Version.app_id.in_(_IDS))
+_TAGS = (
+    sa.select(m.DistTag.app_id, m.DistTag.tag, m.Version.version)
+    .join(m.Version, m.Version.id == m.DistTag.version_id)
+    .where(m.DistTag.app_id.in_(_IDS))
+)
+_APPS = sa.select(
+    m.App.id, m.Namespace.name, m.App.name, m.App.name_canonical, m.App.visibility
+).join(m.Namespace, m.Namespace.id == m.App.namespace_id)
+
+Sessions = Callable[[], Awaitable[AsyncSession]]
+
+
+@contextlib.asynccontextmanager
+async def database_source(
+    database: Database, principal: Principal, lists: VersionLists, local_hosts: Collection[str]
+) -> AsyncIterator[DatabaseSource]:
+    """A ``DatabaseSource`` whose read session is opened on its first query, closed after."""
+    async with contextlib.AsyncExitStack() as stack:
+        session: AsyncSession | None = None
+
+        async def opened() -> AsyncSession:
+            nonlocal session
+            if session is None:
+                session = await stack.enter_async_context(database.reader())
+            return session
+
+        yield DatabaseSource(opened, principal, lists, local_hosts)
+
+
+class DatabaseSource:
+    """One resolve's answers, as ``principal`` may see them (``client.resolution.AsyncSource``).
+
+    ``session`` opens (once) the read session, only when an answer needs a query;
+    ``local_hosts`` are the names this registry answers to: ids naming one of them are ours.
+    """
+
+    def __init__(
+        self,
+        session: Sessions,
+        principal: Principal,
+        lists: VersionLists,
+        local_hosts: Collection[str],
+    ) -> None:
+        self._session = session
+        self._principal = principal
+        self._lists = lists
+        self._hosts = local_hosts
+        self._apps: dict[str, AppEntry] = {}  # every app this resolve has offered, by name
+
+    async def versions(self, need: NeedVersions) -> list[Candidates]:
+        names = {o.canonical for o in need.requests if self._ours(o)}
+        self._apps.update(self._lists.get_many(names - self._apps.keys()))
+        missing = names - self._apps.keys()
+        if missing:
+            # Apps found missing on an earlier level are asked again: cheap, and rare.
+            self._apps.update(await self._load(missing))
+        return [self._candidates(o) for o in need.requests]
+
+    async def templates(self, need: NeedTemplates) -> dict[str, tuple[Request, ...]]:
+        answer: dict[str, tuple[Request, ...]] = {}
+        unread: dict[int, tuple[AppEntry, str]] = {}
+        for node in need.nodes:
+            entry, digest = self._apps[node.canonical], node.found.digest
+            if digest in entry.references:
+                answer[digest] = entry.references[digest]
+            else:
+                unread[entry.ids[node.found.version]] = (entry, digest)
+        if unread:
+            session = await self._session()
+            rows = await session.execute(_DEPENDENCIES, {"ids": list(unread)})
+            read: dict[int, list[Request]] = defaultdict(list)
+            for version_id, logical_id, target_app, external_id, range_ in rows:
+                # A reference without SemanticVersion means latest (as checked at publish time).
+                application = target_app or external_id or ""
+                read[version_id].append(Request(application, range_ or "latest", logical_id))
+            for version_id, (entry, digest) in unread.items():
+                # A version's references never change: safe to keep with its entry.
+                answer[digest] = entry.references[digest] = tuple(read[version_id])
+        return answer
+
+    def _ours(self, item: Open) -> bool:
+        return item.app.registry is None or item.app.registry.lower() in self._hosts
+
+    def _candidates(self, item: Open) -> Candidates:
+        if not self._ours(item):
+            return Failure(
+                "foreign_registry", f"{item.request.application} is served by another registry."
+            )
+        entry = self._apps.get(item.canonical)
+        if entry is None:
+            return Failure("app_not_found", f"No application {item.request.application}.")
+        return entry.versions
+
+    async def _load(self, names: Collection[str]) -> dict[str, AppEntry]:
+        generation = self._lists.generation  # before the queries: see VersionLists.put
+        session = await self._session()
+        pairs = [tuple(name.split("/", 1)) for name in names]
+        apps = await session.execute(
+            _APPS.where(sa.tuple_(m.Namespace.name, m.App.name_canonical).in_(pairs)).where(
+                readable_apps(self._principal)
+            )
+        )
+        found = {
+            app_id: (f"{ns}/{canonical}", f"{ns}/{name}", visibility)
+            for app_id, ns, name, canonical, visibility in apps
+        }
+        if not found:
+            return {}
+        versions: dict[int, list[VersionInfo]] = defaultdict(list)
+        ids: dict[int, dict[str, int]] = defaultdict(dict)
+        for version_id, app_id, version, digest, yanked, bundle, place in await session.execute(
+            _VERSIONS, {"ids": list(found)}
+        ):
+            versions[app_id].append(VersionInfo(version, digest, yanked, bundle, place))
+            ids[app_id][version] = version_id
+        tags: dict[int, dict[str, str]] = defaultdict(dict)
+        for app_id, tag, version in await session.execute(_TAGS, {"ids": list(found)}):
+            tags[app_id][tag] = version
+        loaded: dict[str, AppEntry] = {}
+        for app_id, (name, display, visibility) in found.items():
+            offered = AppVersions(display, tuple(versions[app_id]), tags[app_id])
+            loaded[name] = AppEntry(offered, ids[app_id])
+            if visibility == "public":
+                self._lists.put(name, loaded[name], generation)
+        return loaded
