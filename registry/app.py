@@ -30,6 +30,7 @@ from registry.serving import meta_api as meta
 from registry.serving import system_api as system
 from registry.serving.access_log import AccessLog
 from registry.serving.background import background
+from registry.serving.bodies import BodyLimitMiddleware, body_limits
 from registry.serving.error_handlers import EXCEPTION_HANDLERS, CatchAllMiddleware
 from registry.serving.metrics import Metrics, MetricsMiddleware
 from registry.settings import Settings
@@ -47,17 +48,21 @@ def _routes() -> list[BaseRoute]:
     return [*routes, *apps.routes, *versions.routes]
 
 
-def _middleware(metrics: Metrics) -> list[Middleware]:
+def _middleware(metrics: Metrics, settings: Settings) -> list[Middleware]:
     # Metrics outermost, so 500s produced by the catch-all are counted too.
-    return [Middleware(MetricsMiddleware, metrics=metrics), Middleware(CatchAllMiddleware)]
+    return [
+        Middleware(MetricsMiddleware, metrics=metrics),
+        Middleware(CatchAllMiddleware),
+        Middleware(BodyLimitMiddleware, limit_for=body_limits(settings)),
+    ]
 
 
 class RegistryApp(Starlette):
     """Starlette, with the hot read path (``registry.serving.hot_reads``) answered before
     routing."""
 
-    def __init__(self, metrics: Metrics, **options: Any) -> None:
-        super().__init__(middleware=_middleware(metrics), **options)
+    def __init__(self, metrics: Metrics, settings: Settings, **options: Any) -> None:
+        super().__init__(middleware=_middleware(metrics, settings), **options)
         self.metrics = metrics
         self.running: RegistryState | None = None  # while the lifespan runs (``app.state`` too)
 
@@ -120,6 +125,7 @@ def create_app(settings: Settings) -> RegistryApp:
 
     return RegistryApp(
         Metrics(),
+        settings,
         routes=_routes(),
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
