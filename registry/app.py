@@ -121,6 +121,7 @@ def create_app(settings: Settings) -> RegistryApp:
         finally:
             if isinstance(app, RegistryApp):
                 app.running = None
+            await state.limiter.close()
             await database.dispose()
 
     return RegistryApp(

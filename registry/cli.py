@@ -17,6 +17,7 @@ from registry.db.models import utcnow
 from registry.db.session import Database
 from registry.orgs import audit
 from registry.orgs.audit import Who
+from registry.serving.connection_guard import ConnectionLimits, protocol_for
 from registry.settings import Settings, SettingsError
 
 
@@ -67,7 +68,16 @@ def main() -> None:
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1))
 @click.option("--no-migrate", is_flag=True, help="Do not run migrations first.")
 @click.option("--access-log/--no-access-log", default=True, show_default=True)
-def serve(host: str, port: int, workers: int, no_migrate: bool, access_log: bool) -> None:
+@click.option(
+    "--http",
+    type=click.Choice(["auto", "hot", "httptools", "h11"]),
+    default="auto",
+    show_default=True,
+    help="HTTP implementation; auto: hot (httptools, hot reads in one write) when installed.",
+)
+def serve(
+    host: str, port: int, workers: int, no_migrate: bool, access_log: bool, http: str
+) -> None:
     """Migrate the database, create the first admin on an empty one, and serve."""
     settings = _settings()
     if not no_migrate:
@@ -81,11 +91,13 @@ def serve(host: str, port: int, workers: int, no_migrate: bool, access_log: bool
         click.echo(f"Log in with:  nestry login --registry {url}  (paste the token)")
     os.environ["NESTRY_ACCESS_LOG"] = "on" if access_log else "off"  # read by every worker
     fast = all(importlib.util.find_spec(m) for m in ("uvloop", "httptools"))
-    http: type[asyncio.Protocol] | str = "auto"
-    if fast:
-        from registry.serving.hot_protocol import HotReadProtocol  # needs httptools
-
-        http = HotReadProtocol
+    if http == "auto":
+        http = "hot" if fast else "h11"
+    limits = ConnectionLimits(
+        read_timeout=settings.read_timeout_seconds,
+        idle_timeout=settings.idle_timeout_seconds,
+        max_connections=settings.max_connections,
+    )
     uvicorn.run(
         "registry.app:from_env",
         factory=True,
@@ -95,8 +107,13 @@ def serve(host: str, port: int, workers: int, no_migrate: bool, access_log: bool
         # uvloop + httptools: faster, and h11 under --workers loses TCP_NODELAY (uvicorn #3149);
         # on httptools, hot reads are answered in one write (registry.serving.hot_protocol).
         loop="uvloop" if fast else "auto",
-        http=http,
-        proxy_headers=True,
+        # Read deadlines, idle timeout and connection cap (registry.serving.connection_guard).
+        http=protocol_for(http, limits),
+        timeout_keep_alive=settings.idle_timeout_seconds,
+        # X-Forwarded-For only from the proxies named in NESTRY_TRUSTED_PROXIES (default none):
+        # otherwise any caller could pick the address the failed-auth limiter counts.
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=settings.trusted_proxies or "",
         # Ours instead (registry.serving.access_log): batched, a fraction of the cost.
         access_log=False,
         server_header=False,  # no "server: uvicorn": names nothing clients need, helps attackers

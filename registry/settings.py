@@ -7,6 +7,7 @@ serve`` in an empty folder just works. Sizes are bytes.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -43,6 +44,17 @@ class Settings:
     default_visibility: str = "private"  # of apps first published in a namespace without one
     auth_failure_limit: int = 10  # failed authentications per address and window → 429
     auth_failure_window_seconds: int = 60
+    # Slow and idle connections (registry.serving.connection_guard): a request's headers (and
+    # each pause in its body) within read_timeout; a connection without a request in progress
+    # closed after idle_timeout; past max_connections (0: from the open-file limit) the
+    # longest-idle connection is shed.
+    # X-Forwarded-For is believed only from these proxies (comma-separated addresses or
+    # networks; empty: from nobody, the client address is the socket's peer).
+    trusted_proxies: str = ""
+    redis_url: str | None = None  # failed-auth counts in Redis instead of the database
+    read_timeout_seconds: int = 10
+    idle_timeout_seconds: int = 5
+    max_connections: int = 0
 
     @property
     def blob_dir(self) -> Path:
@@ -78,6 +90,11 @@ class Settings:
             default_visibility=_visibility(env, "NESTRY_DEFAULT_VISIBILITY"),
             auth_failure_limit=_int(env, "NESTRY_AUTH_FAILURE_LIMIT", 10),
             auth_failure_window_seconds=_int(env, "NESTRY_AUTH_FAILURE_WINDOW_SECONDS", 60),
+            trusted_proxies=_proxies(env, "NESTRY_TRUSTED_PROXIES"),
+            redis_url=env.get("NESTRY_REDIS_URL") or None,
+            read_timeout_seconds=_int(env, "NESTRY_READ_TIMEOUT_SECONDS", 10),
+            idle_timeout_seconds=_int(env, "NESTRY_IDLE_TIMEOUT_SECONDS", 5),
+            max_connections=_int(env, "NESTRY_MAX_CONNECTIONS", 0, minimum=0),
         )
 
 
@@ -107,6 +124,19 @@ def _bool(env: Mapping[str, str], key: str, default: bool) -> bool:
     if text in ("0", "false", "no", "off"):
         return False
     raise SettingsError(f"{key}={text!r}: use on/off, true/false, yes/no or 1/0")
+
+
+def _proxies(env: Mapping[str, str], key: str) -> str:
+    """Comma-separated IP addresses or networks, normalised; ``*`` is refused (it would let
+    every caller choose its own address)."""
+    text = env.get(key) or ""
+    entries = [entry.strip() for entry in text.split(",") if entry.strip()]
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise SettingsError(f"{key}: {entry!r} is not an IP address or network") from None
+    return ",".join(entries)
 
 
 def _visibility(env: Mapping[str, str], key: str) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from registry.apps.downloads import DownloadCounter
 from registry.auth.principals import PrincipalCache
-from registry.auth.ratelimit import FailureLimiter
+from registry.auth.ratelimit import FailureLimiter, limiter_for
 from registry.db.session import Database
 from registry.documents.cache import LruCache, PublicReads
 from registry.serving.access_log import AccessLog
@@ -64,9 +64,7 @@ class RegistryState:
         self.public_reads = PublicReads(self.changes, self.settings.public_cache_seconds)
         self.principals = PrincipalCache(self.changes)
         if self.auth_failures is None:
-            self.auth_failures = FailureLimiter(
-                self.settings.auth_failure_limit, self.settings.auth_failure_window_seconds
-            )
+            self.auth_failures = limiter_for(self.settings, self.database)
 
     @property
     def changes(self) -> ChangeFeed:

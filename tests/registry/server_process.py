@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 SCRIPT = Path(sys.executable).with_name("nestry-registry")
 _TOKEN = re.compile(r"^\s+(nst_\S+)\s*$", re.MULTILINE)
@@ -52,7 +52,7 @@ class ServerProcess:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, *args: str, wait: float = 30) -> None:
+    def start(self, *args: str, wait: float = 30, **popen: Any) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log: IO[str] = self.log_path.open("a")
         self.process = subprocess.Popen(
@@ -61,6 +61,7 @@ class ServerProcess:
             stdout=log,
             stderr=subprocess.STDOUT,
             text=True,
+            **popen,
         )
         log.close()
         deadline = time.monotonic() + wait
