@@ -99,7 +99,12 @@ def create_app(settings: Settings) -> RegistryApp:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
-        database = Database(settings.database_url, listen=settings.listen_for_changes)
+        database = Database(
+            settings.database_url,
+            listen=settings.listen_for_changes,
+            connect_timeout=settings.db_connect_timeout_seconds,
+            statement_timeout=settings.db_statement_timeout_seconds,
+        )
         state = RegistryState(
             settings=settings,
             database=database,

@@ -17,8 +17,9 @@ from registry.db.models import utcnow
 from registry.db.session import Database
 from registry.orgs import audit
 from registry.orgs.audit import Who
-from registry.serving.connection_guard import ConnectionLimits, protocol_for
+from registry.serving.connection_guard import protocol_for
 from registry.settings import Settings, SettingsError
+from registry.storage import FilesystemBlobStore
 
 
 def _settings() -> Settings:
@@ -82,6 +83,10 @@ def serve(
     settings = _settings()
     if not no_migrate:
         _migrate(settings)
+    # Before any worker starts: what a crash left half-written in the blob store goes.
+    removed = FilesystemBlobStore(settings.blob_dir).remove_stale_temp_files()
+    if removed:
+        click.echo(f"removed {removed} unfinished blob file(s) left by an earlier crash")
     token = asyncio.run(_bootstrap(settings))
     if token is not None:
         shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
@@ -93,11 +98,6 @@ def serve(
     fast = all(importlib.util.find_spec(m) for m in ("uvloop", "httptools"))
     if http == "auto":
         http = "hot" if fast else "h11"
-    limits = ConnectionLimits(
-        read_timeout=settings.read_timeout_seconds,
-        idle_timeout=settings.idle_timeout_seconds,
-        max_connections=settings.max_connections,
-    )
     uvicorn.run(
         "registry.app:from_env",
         factory=True,
@@ -108,7 +108,7 @@ def serve(
         # on httptools, hot reads are answered in one write (registry.serving.hot_protocol).
         loop="uvloop" if fast else "auto",
         # Read deadlines, idle timeout and connection cap (registry.serving.connection_guard).
-        http=protocol_for(http, limits),
+        http=protocol_for(http),
         timeout_keep_alive=settings.idle_timeout_seconds,
         # X-Forwarded-For only from the proxies named in NESTRY_TRUSTED_PROXIES (default none):
         # otherwise any caller could pick the address the failed-auth limiter counts.

@@ -52,6 +52,9 @@ class Settings:
     # networks; empty: from nobody, the client address is the socket's peer).
     trusted_proxies: str = ""
     redis_url: str | None = None  # failed-auth counts in Redis instead of the database
+    # PostgreSQL: give up connecting / on a statement after these (then 503 database_unavailable)
+    db_connect_timeout_seconds: int = 5
+    db_statement_timeout_seconds: int = 10
     read_timeout_seconds: int = 10
     idle_timeout_seconds: int = 5
     max_connections: int = 0
@@ -92,6 +95,8 @@ class Settings:
             auth_failure_window_seconds=_int(env, "NESTRY_AUTH_FAILURE_WINDOW_SECONDS", 60),
             trusted_proxies=_proxies(env, "NESTRY_TRUSTED_PROXIES"),
             redis_url=env.get("NESTRY_REDIS_URL") or None,
+            db_connect_timeout_seconds=_int(env, "NESTRY_DB_CONNECT_TIMEOUT_SECONDS", 5),
+            db_statement_timeout_seconds=_int(env, "NESTRY_DB_STATEMENT_TIMEOUT_SECONDS", 10),
             read_timeout_seconds=_int(env, "NESTRY_READ_TIMEOUT_SECONDS", 10),
             idle_timeout_seconds=_int(env, "NESTRY_IDLE_TIMEOUT_SECONDS", 5),
             max_connections=_int(env, "NESTRY_MAX_CONNECTIONS", 0, minimum=0),

@@ -84,6 +84,15 @@ class PublicReads:
             return None
         return value
 
+    def stale(self, key: Hashable) -> object | None:
+        """What ``key`` holds whatever its age, unless a change was noticed since it was kept:
+        for answering while the database is away (``registry.db.health``), when the choice is
+        between a possibly dated public answer and none."""
+        entry = self._items.get(key)
+        if entry is None or entry[2] != self._feed.generation:
+            return None
+        return entry[3]
+
     def put(
         self, key: Hashable, value: object, generation: int, max_age: float | None = None
     ) -> None:

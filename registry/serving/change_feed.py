@@ -124,7 +124,7 @@ class PostgresChangeFeed(ChangeFeed):
             while not lost.is_set():  # a closed socket shows at once, a silent peer here
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(lost.wait(), self._heartbeat)
-                await connection.fetchval("SELECT 1")
+                await connection.fetchval("SELECT 1", timeout=self._heartbeat)
         finally:
             with contextlib.suppress(Exception):
                 await asyncio.shield(connection.close(timeout=1))
@@ -135,7 +135,11 @@ class PostgresChangeFeed(ChangeFeed):
     def _set_live(self, live: bool) -> None:
         if live != self.live:
             self.live = live
-            self.changed()  # notices may have been missed while not listening
+            # Regained: notices may have been missed while not listening, so what was kept is
+            # dropped. Lost: nothing changed yet; entries fall back to their time bound (and
+            # to ``PublicReads.stale`` while the database is away), so caches are kept.
+            if live:
+                self.changed()
 
 
 class SharedGeneration(ChangeFeed):

@@ -3,7 +3,8 @@
 uvicorn closes a keep-alive connection some seconds after its last answer, but nothing else: a
 connection that never sends a byte, or drips one header line a second, stays open for ever, and
 enough of them exhaust the worker's file descriptors so that every real request fails. The
-protocols ``nestry-registry serve`` runs are made with ``guarded(base, limits)``, which adds:
+protocols ``nestry-registry serve`` runs (``protocol_for``) mix in ``GuardedConnection``, which
+adds:
 
 * **read deadline** (``ConnectionLimits.read_timeout``): a request's headers must arrive whole
   within it of their first byte (else ``408`` and close); a body may not pause longer than it
@@ -31,7 +32,10 @@ import weakref
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.server import ServerState
+
+from registry.settings import Settings
 
 # Descriptors a worker keeps for itself past its connections: database pool, blob files, logs.
 RESERVED_FDS = 128
@@ -62,6 +66,14 @@ class ConnectionLimits:
     max_connections: int = 0  # 0: derived from the open-file limit (``default_max_connections``)
     min_body_rate: int = MIN_BODY_RATE
 
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ConnectionLimits:
+        return cls(
+            read_timeout=settings.read_timeout_seconds,
+            idle_timeout=settings.idle_timeout_seconds,
+            max_connections=settings.max_connections,
+        )
+
     @property
     def cap(self) -> int:
         return self.max_connections or default_max_connections()
@@ -82,7 +94,9 @@ def default_max_connections() -> int:
 class GuardedConnection:
     """Mixin for a uvicorn HTTP protocol class (first in the bases); see the module."""
 
-    limits: ClassVar[ConnectionLimits] = ConnectionLimits()
+    # None: from the ``NESTRY_*`` settings, read once per process (``serve --workers`` starts
+    # each worker from the class's name, so the limits cannot travel with the class).
+    limits: ClassVar[ConnectionLimits | None] = None
 
     # What the uvicorn protocol provides.
     transport: asyncio.Transport
@@ -96,11 +110,17 @@ class GuardedConnection:
     _last_read: float
     _received: int
 
-    def connection_made(self, transport: asyncio.Transport) -> None:
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)  # type: ignore[misc]
         now = time.monotonic()
         self._idle_since, self._reading_since, self._last_read, self._received = now, None, now, 0
-        _Sweeper.of(self.server_state, self.limits).admit(self)
+        _Sweeper.of(self.server_state, self._limits()).admit(self)
+
+    @classmethod
+    def _limits(cls) -> ConnectionLimits:
+        if cls.limits is None:
+            cls.limits = ConnectionLimits.from_settings(Settings.from_env())
+        return cls.limits
 
     def data_received(self, data: bytes) -> None:
         now = time.monotonic()
@@ -126,7 +146,7 @@ class GuardedConnection:
 
     def _overdue(self, now: float) -> bytes | None:
         """What to send before closing (possibly nothing) when a deadline passed; else None."""
-        limits = self.limits
+        limits = self._limits()
         if self._is_idle():
             return b"" if now - self._idle_since > limits.idle_timeout else None
         started = self._reading_since
@@ -210,25 +230,18 @@ class _Sweeper:
                     connection._close(farewell)
 
 
-def guarded(base: type[Any], limits: ConnectionLimits) -> type[asyncio.Protocol]:
-    """``base`` (a uvicorn HTTP protocol class) with ``GuardedConnection``'s limits."""
-    name = f"Guarded{base.__name__}"
-    made: type[asyncio.Protocol] = type(name, (GuardedConnection, base), {"limits": limits})
-    return made
+class GuardedH11Protocol(GuardedConnection, H11Protocol):
+    """uvicorn's h11 protocol (the fallback without httptools), guarded."""
 
 
-def protocol_for(http: str, limits: ConnectionLimits) -> type[asyncio.Protocol]:
+def protocol_for(http: str) -> type[asyncio.Protocol]:
     """The guarded protocol ``serve`` runs: ``hot`` (ours, on httptools), ``httptools`` or
-    ``h11`` (uvicorn's)."""
-    # Imported here: httptools may be missing (then ``serve`` falls back to h11).
+    ``h11`` (uvicorn's). Module-level classes: workers import them by name."""
+    if http == "h11":
+        return GuardedH11Protocol
+    # Imported here: httptools may be missing (then ``serve`` asks for h11).
+    from registry.serving import hot_protocol
+
     if http == "hot":
-        from registry.serving.hot_protocol import HotReadProtocol
-
-        return guarded(HotReadProtocol, limits)
-    if http == "httptools":
-        from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
-
-        return guarded(HttpToolsProtocol, limits)
-    from uvicorn.protocols.http.h11_impl import H11Protocol
-
-    return guarded(H11Protocol, limits)
+        return hot_protocol.GuardedHotReadProtocol
+    return hot_protocol.GuardedHttpToolsProtocol

@@ -85,7 +85,10 @@ def remember(
 def take(state: RegistryState, path: str, headers: RawHeaders) -> tuple[int, Ready] | None:
     """The remembered answer to an anonymous ``GET path`` (its status and ``Ready``), counting
     the download a 200 template is; ``None`` when the request must be routed."""
-    ready = state.public_reads.get(ready_key(path))
+    reads = state.public_reads
+    ready = reads.get(ready_key(path))
+    if ready is None and state.database.health.down:  # answer what we have meanwhile
+        ready = reads.stale(ready_key(path))
     if not isinstance(ready, Ready):
         return None
     if_none_match = None
