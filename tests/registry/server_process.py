@@ -108,3 +108,8 @@ class ServerProcess:
         assert self.process is not None
         status = Path(f"/proc/{self.process.pid}/status").read_text()
         return int(re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE)[1])  # type: ignore[index]
+
+
+def figure(name: str, **numbers: object) -> None:
+    """Print one line of figures for ``scripts/security_figures`` (shown with ``pytest -s``)."""
+    print("\nsecurity-figure: " + name + " | " + " ".join(f"{k}={v}" for k, v in numbers.items()))

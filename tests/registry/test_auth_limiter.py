@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 import redis
-from server_process import ServerProcess, free_port
+from server_process import ServerProcess, figure, free_port
 
 from registry.auth.ratelimit import REDIS_PREFIX, failure_key
 
@@ -81,6 +81,7 @@ def test_a_lockout_is_per_token_prefix_and_shared_by_replicas(
     # A valid token from the same address works on both, even before either has cached it.
     assert _whoami(second, first.admin_token) == 200
     assert _whoami(first, first.admin_token) == 200
+    figure("failed-auth lockout across replicas", guesses=LIMIT + 2, refused_429=2, valid_ok=2)
 
 
 def test_forwarded_for_from_a_trusted_proxy_names_the_client(

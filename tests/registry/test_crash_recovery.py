@@ -24,7 +24,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 from registry_samples import template
-from server_process import ServerProcess
+from server_process import ServerProcess, figure
 
 from registry.db.session import Database
 
@@ -144,8 +144,11 @@ def test_acknowledged_versions_survive_kill_9(
         path = blob_dir / "sha256" / digest[7:9] / digest[7:]
         assert path.is_file(), f"a version row names {digest}, which is not stored"
 
-    print(
-        f"\ncrash figures: kills={KILLS} publishes_tried={tally.tried} "
-        f"acknowledged={len(tally.acknowledged)} lost_acknowledged=0 "
-        f"unacknowledged={tally.failed} refused={len(tally.refusals)}"
+    figure(
+        "kill -9 under publish load",
+        kills=KILLS,
+        publishes=tally.tried,
+        acknowledged=len(tally.acknowledged),
+        acknowledged_lost=0,
+        cut_off_by_kills=tally.failed,
     )

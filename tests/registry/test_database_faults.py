@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 from registry_samples import template
-from server_process import ServerProcess
+from server_process import ServerProcess, figure
 from sqlalchemy.engine import make_url
 from tcp_proxy import TcpProxy
 
@@ -80,13 +80,12 @@ def test_the_registry_answers_503_serves_its_cache_and_recovers(
     assert httpx.get(server.url + "/v1/apps/acme/other").status_code == 404
 
     proxy.set_mode(fault)
+    tried = unavailable = cached = slowest = 0.0
     for _ in range(2):
-        answer, elapsed = _timed_get(server, "/healthz")
-        _assert_unavailable(answer, elapsed, 6)
-        answer, elapsed = _timed_get(server, "/v1/apps/acme/other")
-        _assert_unavailable(answer, elapsed, 6)
-        answer, elapsed = _timed_get(server, "/v1/apps/acme/demo/versions/9.9.9")
-        _assert_unavailable(answer, elapsed, 6)
+        for path in ("/healthz", "/v1/apps/acme/other", "/v1/apps/acme/demo/versions/9.9.9"):
+            answer, elapsed = _timed_get(server, path)
+            _assert_unavailable(answer, elapsed, 6)
+            tried, unavailable, slowest = tried + 1, unavailable + 1, max(slowest, elapsed)
         answer = httpx.post(
             server.url + "/v1/resolve",
             json={"requests": [{"application": "acme/demo", "range": "^1.0.0"}]},
@@ -98,6 +97,7 @@ def test_the_registry_answers_503_serves_its_cache_and_recovers(
         answer, elapsed = _timed_get(server, TEMPLATE)
         assert answer.status_code == 200 and answer.content == body
         assert elapsed < 1
+        tried, cached = tried + 1, cached + 1
 
     proxy.set_mode("pass")
     _until(lambda: httpx.get(server.url + "/healthz").status_code == 200, 15)
@@ -110,3 +110,12 @@ def test_the_registry_answers_503_serves_its_cache_and_recovers(
     assert "internal_error" not in log
     assert log.count("database unavailable") == 1, log
     assert log.count("database available again") == 1, log
+    figure(
+        f"database {fault}",
+        requests=int(tried),
+        answered_503=int(unavailable),
+        served_from_cache=int(cached),
+        answered_500=0,
+        slowest_503_s=round(slowest, 1),
+        log_lines=2,
+    )

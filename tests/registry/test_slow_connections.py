@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from server_process import ServerProcess
+from server_process import ServerProcess, figure
 
 LIMITS = {
     "NESTRY_READ_TIMEOUT_SECONDS": "2",
@@ -82,6 +82,7 @@ def test_a_header_drip_is_cut_off_at_the_read_deadline(serve: ServerFactory, htt
         elapsed = time.monotonic() - started
     assert elapsed < 4.5, f"the drip was allowed {elapsed:.1f} s"
     assert answer.startswith(b"HTTP/1.1 408 "), answer
+    figure(f"header drip ({http})", read_timeout_s=2, cut_off_after_s=round(elapsed, 1))
     # Meanwhile and afterwards, real requests are answered.
     assert httpx.get(f"{server.url}/v1/openapi.json").status_code == 200
 
@@ -140,9 +141,12 @@ def test_an_idle_flood_past_the_open_file_limit_cannot_starve_requests(
         for _ in range(400):
             flood.append(_connect(server.port))
         time.sleep(0.3)
+        answered = 0
         for _ in range(5):
             answer = httpx.get(f"{server.url}/v1/openapi.json", timeout=5)
             assert answer.status_code == 200
+            answered += 1
+        figure("idle flood, 256 open files", idle_sockets=400, requests=5, answered=answered)
     finally:
         for sock in flood:
             sock.close()
