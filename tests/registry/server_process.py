@@ -112,4 +112,7 @@ class ServerProcess:
 
 def figure(name: str, **numbers: object) -> None:
     """Print one line of figures for ``scripts/security_figures`` (shown with ``pytest -s``)."""
-    print("\nsecurity-figure: " + name + " | " + " ".join(f"{k}={v}" for k, v in numbers.items()))
+    test = os.environ.get("PYTEST_CURRENT_TEST", "")
+    database = next((db for db in ("postgresql", "sqlite") if f"[{db}" in test), "")
+    label = f"{name} ({database})" if database else name
+    print("\nsecurity-figure: " + label + " | " + " ".join(f"{k}={v}" for k, v in numbers.items()))
