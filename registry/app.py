@@ -31,6 +31,7 @@ from registry.serving import meta_api as meta
 from registry.serving import system_api as system
 from registry.serving.access_log import AccessLog
 from registry.serving.background import background
+from registry.serving.bodies import BodyLimitMiddleware, body_limits
 from registry.serving.error_handlers import EXCEPTION_HANDLERS, CatchAllMiddleware
 from registry.serving.metrics import Metrics, MetricsMiddleware
 from registry.settings import Settings
@@ -48,17 +49,21 @@ def _routes() -> list[BaseRoute]:
     return [*routes, *apps.routes, *versions.routes, *web.routes]
 
 
-def _middleware(metrics: Metrics) -> list[Middleware]:
+def _middleware(metrics: Metrics, settings: Settings) -> list[Middleware]:
     # Metrics outermost, so 500s produced by the catch-all are counted too.
-    return [Middleware(MetricsMiddleware, metrics=metrics), Middleware(CatchAllMiddleware)]
+    return [
+        Middleware(MetricsMiddleware, metrics=metrics),
+        Middleware(CatchAllMiddleware),
+        Middleware(BodyLimitMiddleware, limit_for=body_limits(settings)),
+    ]
 
 
 class RegistryApp(Starlette):
     """Starlette, with the hot read path (``registry.serving.hot_reads``) answered before
     routing."""
 
-    def __init__(self, metrics: Metrics, **options: Any) -> None:
-        super().__init__(middleware=_middleware(metrics), **options)
+    def __init__(self, metrics: Metrics, settings: Settings, **options: Any) -> None:
+        super().__init__(middleware=_middleware(metrics, settings), **options)
         self.metrics = metrics
         self.running: RegistryState | None = None  # while the lifespan runs (``app.state`` too)
 
@@ -95,7 +100,12 @@ def create_app(settings: Settings) -> RegistryApp:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
-        database = Database(settings.database_url, listen=settings.listen_for_changes)
+        database = Database(
+            settings.database_url,
+            listen=settings.listen_for_changes,
+            connect_timeout=settings.db_connect_timeout_seconds,
+            statement_timeout=settings.db_statement_timeout_seconds,
+        )
         state = RegistryState(
             settings=settings,
             database=database,
@@ -118,10 +128,12 @@ def create_app(settings: Settings) -> RegistryApp:
         finally:
             if isinstance(app, RegistryApp):
                 app.running = None
+            await state.limiter.close()
             await database.dispose()
 
     return RegistryApp(
         Metrics(settings.replica),
+        settings,
         routes=_routes(),
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,

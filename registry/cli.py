@@ -15,11 +15,13 @@ import uvicorn
 from client.errors import NestryError
 from registry.auth.accounts import bootstrap_admin, ensure_user, issue_token
 from registry.blobs import cli as blob_commands
+from registry.blobs.files import FilesystemBlobStore
 from registry.db import migrate as migrations
 from registry.db.models import utcnow
 from registry.db.session import Database
 from registry.orgs import audit
 from registry.orgs.audit import Who
+from registry.serving.connection_guard import protocol_for
 from registry.settings import Settings, SettingsError
 
 
@@ -75,11 +77,24 @@ main.add_command(blob_commands.gc)
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1))
 @click.option("--no-migrate", is_flag=True, help="Do not run migrations first.")
 @click.option("--access-log/--no-access-log", default=True, show_default=True)
-def serve(host: str, port: int, workers: int, no_migrate: bool, access_log: bool) -> None:
+@click.option(
+    "--http",
+    type=click.Choice(["auto", "hot", "httptools", "h11"]),
+    default="auto",
+    show_default=True,
+    help="HTTP implementation; auto: hot (httptools, hot reads in one write) when installed.",
+)
+def serve(
+    host: str, port: int, workers: int, no_migrate: bool, access_log: bool, http: str
+) -> None:
     """Migrate the database, create the first admin on an empty one, and serve."""
     settings = settings_or_exit()
     if not no_migrate:
         _migrate(settings)
+    # Before any worker starts: what a crash left half-written in the blob store goes.
+    removed = FilesystemBlobStore(settings.blob_dir).remove_stale_temp_files()
+    if removed:
+        click.echo(f"removed {removed} unfinished blob file(s) left by an earlier crash")
     token = asyncio.run(_bootstrap(settings))
     if token is not None:
         shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
@@ -95,19 +110,16 @@ def serve(host: str, port: int, workers: int, no_migrate: bool, access_log: bool
         # (registry.serving.metrics_files).
         shared = os.environ["NESTRY_METRICS_DIR"] = tempfile.mkdtemp(prefix="nestry-metrics-")
     try:
-        _run(host, port, workers)
+        _run(host, port, workers, http, settings)
     finally:
         if shared is not None:
             shutil.rmtree(shared, ignore_errors=True)
 
 
-def _run(host: str, port: int, workers: int) -> None:
+def _run(host: str, port: int, workers: int, http: str, settings: Settings) -> None:
     fast = all(importlib.util.find_spec(m) for m in ("uvloop", "httptools"))
-    http: type[asyncio.Protocol] | str = "auto"
-    if fast:
-        from registry.serving.hot_protocol import HotReadProtocol  # needs httptools
-
-        http = HotReadProtocol
+    if http == "auto":
+        http = "hot" if fast else "h11"
     uvicorn.run(
         "registry.app:from_env",
         factory=True,
@@ -117,8 +129,13 @@ def _run(host: str, port: int, workers: int) -> None:
         # uvloop + httptools: faster, and h11 under --workers loses TCP_NODELAY (uvicorn #3149);
         # on httptools, hot reads are answered in one write (registry.serving.hot_protocol).
         loop="uvloop" if fast else "auto",
-        http=http,
-        proxy_headers=True,
+        # Read deadlines, idle timeout and connection cap (registry.serving.connection_guard).
+        http=protocol_for(http),
+        timeout_keep_alive=settings.idle_timeout_seconds,
+        # X-Forwarded-For only from the proxies named in NESTRY_TRUSTED_PROXIES (default none):
+        # otherwise any caller could pick the address the failed-auth limiter counts.
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=settings.trusted_proxies or "",
         # Ours instead (registry.serving.access_log): batched, a fraction of the cost.
         access_log=False,
         server_header=False,  # no "server: uvicorn": names nothing clients need, helps attackers

@@ -7,6 +7,7 @@ serve`` in an empty folder just works. Sizes are bytes.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import socket
 from collections.abc import Mapping
@@ -51,6 +52,20 @@ class Settings:
     presign_seconds: int = 300
     replica: str = ""  # the `replica` label of /metrics; NESTRY_REPLICA, default the host name
     metrics_dir: Path | None = None  # workers' metrics snapshots (registry.serving.metrics_files)
+    # Slow and idle connections (registry.serving.connection_guard): a request's headers (and
+    # each pause in its body) within read_timeout; a connection without a request in progress
+    # closed after idle_timeout; past max_connections (0: from the open-file limit) the
+    # longest-idle connection is shed.
+    # X-Forwarded-For is believed only from these proxies (comma-separated addresses or
+    # networks; empty: from nobody, the client address is the socket's peer).
+    trusted_proxies: str = ""
+    redis_url: str | None = None  # failed-auth counts in Redis instead of the database
+    # PostgreSQL: give up connecting / on a statement after these (then 503 database_unavailable)
+    db_connect_timeout_seconds: int = 5
+    db_statement_timeout_seconds: int = 10
+    read_timeout_seconds: int = 10
+    idle_timeout_seconds: int = 5
+    max_connections: int = 0
 
     @property
     def blob_dir(self) -> Path:
@@ -96,6 +111,13 @@ class Settings:
             presign_seconds=_int(env, "NESTRY_PRESIGN_SECONDS", 300),
             replica=env.get("NESTRY_REPLICA") or socket.gethostname(),
             metrics_dir=Path(env["NESTRY_METRICS_DIR"]) if env.get("NESTRY_METRICS_DIR") else None,
+            trusted_proxies=_proxies(env, "NESTRY_TRUSTED_PROXIES"),
+            redis_url=env.get("NESTRY_REDIS_URL") or None,
+            db_connect_timeout_seconds=_int(env, "NESTRY_DB_CONNECT_TIMEOUT_SECONDS", 5),
+            db_statement_timeout_seconds=_int(env, "NESTRY_DB_STATEMENT_TIMEOUT_SECONDS", 10),
+            read_timeout_seconds=_int(env, "NESTRY_READ_TIMEOUT_SECONDS", 10),
+            idle_timeout_seconds=_int(env, "NESTRY_IDLE_TIMEOUT_SECONDS", 5),
+            max_connections=_int(env, "NESTRY_MAX_CONNECTIONS", 0, minimum=0),
         )
 
 
@@ -125,6 +147,19 @@ def _bool(env: Mapping[str, str], key: str, default: bool) -> bool:
     if text in ("0", "false", "no", "off"):
         return False
     raise SettingsError(f"{key}={text!r}: use on/off, true/false, yes/no or 1/0")
+
+
+def _proxies(env: Mapping[str, str], key: str) -> str:
+    """Comma-separated IP addresses or networks, normalised; ``*`` is refused (it would let
+    every caller choose its own address)."""
+    text = env.get(key) or ""
+    entries = [entry.strip() for entry in text.split(",") if entry.strip()]
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise SettingsError(f"{key}: {entry!r} is not an IP address or network") from None
+    return ",".join(entries)
 
 
 def _visibility(env: Mapping[str, str], key: str) -> str:

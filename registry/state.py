@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from registry.apps.downloads import DownloadCounter
 from registry.auth.principals import PrincipalCache
-from registry.auth.ratelimit import FailureLimiter
+from registry.auth.ratelimit import FailureLimiter, limiter_for
 from registry.blobs.store import BlobStore
 from registry.db.session import Database
 from registry.documents.service import Documents
@@ -41,9 +41,7 @@ class RegistryState:
         self.principals = PrincipalCache(self.changes)
         self.version_lists = VersionLists(self.changes, settings.public_cache_seconds)
         if self.auth_failures is None:
-            self.auth_failures = FailureLimiter(
-                self.settings.auth_failure_limit, self.settings.auth_failure_window_seconds
-            )
+            self.auth_failures = limiter_for(self.settings, self.database)
 
     @property
     def changes(self) -> ChangeFeed:

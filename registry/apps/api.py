@@ -3,7 +3,6 @@ and deleting the app (owners; ``services.deletion``)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.requests import Request
@@ -18,6 +17,7 @@ from registry.errors import ApiError, Forbidden, NotFound, Unauthorized, Unproce
 from registry.orgs import audit
 from registry.publish.metadata import validate_labels
 from registry.search import index as search_index
+from registry.serving.bodies import json_value
 from registry.serving.context import principal_of, reader_of, state_of, who_of, writer_of
 from registry.serving.hot_reads import remember
 from registry.serving.responses import conditional, json_bytes, json_ok
@@ -100,13 +100,7 @@ async def _json_body(request: Request) -> Any:
         raise ApiError(
             "unsupported_media_type", "send a JSON object (application/json)", status=415
         )
-    body = await request.body()
-    if len(body) > 1024 * 1024:
-        raise ApiError("body_too_large", "the request body is too large", status=413)
-    try:
-        return json.loads(body)
-    except ValueError as exc:
-        raise ApiError("invalid_json", f"the body is not valid JSON: {exc}") from None
+    return await json_value(request)
 
 
 def _changes(body: Any) -> dict[str, Any]:

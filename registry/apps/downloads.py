@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Callable, Collection
 
 import sqlalchemy as sa
 
+from registry.db.health import is_unavailable
 from registry.db.models import App, Version
 from registry.db.session import Database
 from registry.serving.background import background
@@ -68,8 +69,11 @@ class DownloadCounter:
             await asyncio.sleep(seconds)
             try:
                 await self.flush()
-            except Exception:
-                log.exception("flushing download counts failed; will retry")
+            except Exception as error:
+                if is_unavailable(error):  # an outage: logged once, by the database's health
+                    self._database.health.failed(error)
+                else:
+                    log.exception("flushing download counts failed; will retry")
 
 
 @contextlib.asynccontextmanager

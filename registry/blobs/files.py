@@ -7,13 +7,16 @@ and readers may cache by digest forever.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
+import time
 from pathlib import Path
 from typing import BinaryIO
 
 DIGEST_PREFIX = "sha256:"
+TEMP_GRACE_SECONDS = 60.0
 
 
 def digest_of(data: bytes) -> str:
@@ -61,6 +64,19 @@ class FilesystemBlobStore:
 
     def exists(self, digest: str) -> bool:
         return self._path(digest).is_file()
+
+    def remove_stale_temp_files(self, older_than: float = TEMP_GRACE_SECONDS) -> int:
+        """Delete ``.tmp-*`` files (puts cut short by a crash) not written to for
+        ``older_than`` seconds; how many. Run at start: younger ones may be another process's
+        put in progress (replicas sharing the directory)."""
+        cutoff = time.time() - older_than
+        removed = 0
+        for path in self.root.glob("sha256/*/.tmp-*"):
+            with contextlib.suppress(FileNotFoundError):
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed += 1
+        return removed
 
     def _path(self, digest: str) -> Path:
         hexdigest = digest.removeprefix(DIGEST_PREFIX)

@@ -216,3 +216,14 @@ class Dependency(Base):
     external_id: Mapped[str | None] = mapped_column(sa.String(1024))
     range: Mapped[str | None] = mapped_column(sa.String(256))
     location: Mapped[str | None] = mapped_column(sa.String(1024))
+
+
+class AuthFailure(Base):
+    """Failed authentications of one (client address, token prefix) in the window that began at
+    ``window_start`` (epoch seconds): ``registry.auth.ratelimit``'s count, shared by every worker
+    and replica."""
+
+    __tablename__ = "auth_failures"
+    key: Mapped[str] = mapped_column(sa.String(120), primary_key=True)
+    window_start: Mapped[float] = mapped_column(sa.Float, index=True)
+    failures: Mapped[int]

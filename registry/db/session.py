@@ -10,6 +10,11 @@ Hot single-statement reads go through ``Database.first``: on SQLite a synchronou
 in a worker thread (one thread hop per request instead of aiosqlite's one per cursor call), on
 PostgreSQL an autocommit connection (no BEGIN/ROLLBACK round trips).
 
+Connect and statement timeouts (``NESTRY_DB_CONNECT_TIMEOUT_SECONDS``,
+``NESTRY_DB_STATEMENT_TIMEOUT_SECONDS``) bound how long a request waits on a stalled or missing
+PostgreSQL; ``health`` (``registry.db.health``) tracks the outage. SQLite waits for locks up to
+``BUSY_TIMEOUT_MS`` (it has no network to lose).
+
 PostgreSQL's pool holds as many connections as a worker serves requests at once
 (``PG_POOL_SIZE``; ``PG_MAX_OVERFLOW`` more for bursts, closed again when returned): a pool
 smaller than the concurrency keeps opening and closing connections under load. A database on
@@ -36,7 +41,8 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.base import Executable
 
-from registry.db.connect import postgres_connect_args
+from registry.db.connect import DEFAULT_CONNECT_TIMEOUT, postgres_connect_args
+from registry.db.health import DatabaseHealth
 from registry.serving.change_feed import ChangeFeed, feed_for
 
 BUSY_TIMEOUT_MS = 30_000
@@ -51,17 +57,25 @@ class Database:
     ``writer()`` session reports to it, whichever process and code path wrote.
     """
 
-    def __init__(self, url: str, *, listen: bool = True) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        listen: bool = True,
+        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+        statement_timeout: float | None = None,
+    ) -> None:
         self.url = url
         self.changes = feed_for(url, listen)
         self.is_sqlite = url.startswith("sqlite")
+        self.health = DatabaseHealth(self._probe)
         if self.is_sqlite:
             self.read_engine = _sqlite_engine(url, immediate=False, pool_size=5)
             self.write_engine = _sqlite_engine(
                 url, immediate=True, pool_size=1, prepare=self.changes.install_sqlite
             )
         else:
-            self.read_engine = _postgres_engine(url)
+            self.read_engine = _postgres_engine(url, connect_timeout, statement_timeout)
             self.write_engine = self.read_engine
         self._sync_reader = _sqlite_sync_engine(url) if self.is_sqlite else None
         self._autocommit = self.read_engine.execution_options(isolation_level="AUTOCOMMIT")
@@ -80,6 +94,7 @@ class Database:
 
     @asynccontextmanager
     async def reader(self) -> AsyncIterator[AsyncSession]:
+        self.health.check()
         async with self._read() as session:
             yield session
 
@@ -90,6 +105,7 @@ class Database:
         ``report=False`` only for writes no cached document needs to see at once (download
         counters): their commits are not reported to the change feed.
         """
+        self.health.check()
         if not report:
             async with self._write_unreported() as session:
                 yield session
@@ -106,6 +122,13 @@ class Database:
 
     async def first(self, statement: Executable) -> Row[Any] | None:
         """The first row of one read-only statement, by the cheapest route."""
+        self.health.check()
+        return await self._first(statement)
+
+    async def _probe(self) -> None:
+        await self._first(sa.text("SELECT 1"))
+
+    async def _first(self, statement: Executable) -> Row[Any] | None:
         sync_engine = self._sync_reader
         if sync_engine is not None:
             return await anyio.to_thread.run_sync(_first_sync, sync_engine, statement)
@@ -113,6 +136,7 @@ class Database:
             return (await connection.execute(statement)).first()
 
     async def dispose(self) -> None:
+        await self.health.stop()
         await self.changes.stop()
         if self._sync_reader is not None:
             self._sync_reader.dispose()
@@ -121,12 +145,19 @@ class Database:
             await self.write_engine.dispose()
 
 
-def _postgres_engine(url: str) -> AsyncEngine:
+def _postgres_engine(
+    url: str, connect_timeout: float, statement_timeout: float | None
+) -> AsyncEngine:
     return create_async_engine(
         url,
         pool_size=PG_POOL_SIZE,
         max_overflow=PG_MAX_OVERFLOW,
-        connect_args=postgres_connect_args(url),
+        # Waiting for a free connection is bounded like making one (a stalled database holds
+        # every pooled connection until its statements time out).
+        pool_timeout=connect_timeout,
+        connect_args=postgres_connect_args(
+            url, connect_timeout=connect_timeout, statement_timeout=statement_timeout
+        ),
     )
 
 

@@ -13,11 +13,11 @@ from typing import Any
 from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.types import Message
 
 from registry.errors import ApiError, PayloadTooLarge, Unprocessable
 from registry.publish.checks import PublishInput
 from registry.publish.metadata import normalize
+from registry.serving.bodies import limited
 from registry.settings import Settings
 
 FIELDS = frozenset({"template", "metadata", "readme", "license", "bundle", "template_path"})
@@ -31,9 +31,8 @@ async def read_publish_form(request: Request, settings: Settings) -> PublishInpu
             f"publish takes multipart/form-data, not {content_type or 'no content type'}",
             status=415,
         )
-    limited = _limit_body(request, settings.max_body_bytes)
     try:
-        async with limited.form(
+        async with limited(request, settings.max_body_bytes).form(
             max_files=8, max_fields=16, max_part_size=settings.max_template_bytes
         ) as form:
             return await _to_input(form, settings)
@@ -89,21 +88,3 @@ def _json(text: str | None) -> Any:
         return json.loads(text)
     except ValueError as exc:
         raise Unprocessable("invalid_metadata", f"metadata is not valid JSON: {exc}") from None
-
-
-def _limit_body(request: Request, limit: int) -> Request:
-    """A view of ``request`` whose body stops with 413 once past ``limit`` bytes."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise PayloadTooLarge("body_too_large", f"the request body is larger than {limit} bytes")
-    received = 0
-
-    async def receive() -> Message:
-        nonlocal received
-        message = await request.receive()
-        received += len(message.get("body", b""))
-        if received > limit:
-            raise PayloadTooLarge("body_too_large", f"the request body is over {limit} bytes")
-        return message
-
-    return Request(request.scope, receive)

@@ -1,13 +1,25 @@
-"""Reading small JSON request bodies for the feature endpoints (tags, yank, resolve)."""
+"""Request bodies, read within a size limit while they stream in: the one body reader.
+
+Every endpoint that takes a body reads it here (``json_object``, ``read_limited``) or through
+``limited`` (the publish form), so no body is ever held whole before its size is known: a
+declared ``Content-Length`` past the limit is refused before a byte is read, and a chunked or
+lying body is refused the moment it passes the limit. ``BodyLimitMiddleware`` caps every route
+the same way, so a route that forgets (or a framework path that reads the body itself) still
+cannot be made to buffer more than the cap.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from registry.errors import ApiError, PayloadTooLarge
+from registry.serving.error_handlers import error_response
+from registry.settings import Settings
 
 MAX_JSON_BYTES = 1024 * 1024
 
@@ -17,18 +29,15 @@ async def json_object(request: Request, *, optional: bool = False) -> dict[str, 
 
     400 ``invalid_json`` when it is not a JSON object, 413 past ``MAX_JSON_BYTES``.
     """
-    body = await _read(request)
+    body = await read_limited(request, MAX_JSON_BYTES)
     if not body.strip() and optional:
         return {}
-    try:
-        value = json.loads(body)
-    except ValueError as exc:
-        raise ApiError("invalid_json", f"the body is not valid JSON: {exc}") from None
-    except RecursionError:  # "[[[[..." nested past the interpreter's stack
-        raise ApiError("invalid_json", "the body nests too deeply") from None
-    if not isinstance(value, dict):
-        raise ApiError("invalid_json", "the body must be a JSON object")
-    return value
+    return _object(body)
+
+
+async def json_value(request: Request) -> Any:
+    """The body as any JSON value (400 ``invalid_json`` otherwise; 413 past ``MAX_JSON_BYTES``)."""
+    return _parse(await read_limited(request, MAX_JSON_BYTES))
 
 
 def only_keys(body: dict[str, Any], allowed: set[str]) -> None:
@@ -40,14 +49,107 @@ def only_keys(body: dict[str, Any], allowed: set[str]) -> None:
         )
 
 
-async def _read(request: Request) -> bytes:
+async def read_limited(request: Request, limit: int) -> bytes:
+    """The whole body, refused with 413 ``body_too_large`` as soon as it passes ``limit``."""
+    _check_declared(request.headers.get("content-length", ""), limit)
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
-        if size > MAX_JSON_BYTES:
-            raise PayloadTooLarge(
-                "body_too_large", f"JSON bodies are limited to {MAX_JSON_BYTES} bytes"
-            )
+        if size > limit:
+            raise _too_large(limit)
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def limited(request: Request, limit: int) -> Request:
+    """A view of ``request`` whose body stops with 413 once past ``limit`` bytes (for readers
+    that parse as they go, such as the multipart parser)."""
+    _check_declared(request.headers.get("content-length", ""), limit)
+    return Request(request.scope, _counting(request.receive, limit))
+
+
+def body_limits(settings: Settings) -> Callable[[Scope], int]:
+    """The cap per request: a publish (``PUT .../versions/{version}``) may carry a bundle, a
+    template, a readme and a license (``Settings.max_body_bytes``); every other body is a small
+    JSON document (``MAX_JSON_BYTES``)."""
+    publish = settings.max_body_bytes
+
+    def limit_for(scope: Scope) -> int:
+        if scope["method"] == "PUT" and scope["path"].count("/versions/") == 1:
+            return publish
+        return MAX_JSON_BYTES
+
+    return limit_for
+
+
+class BodyLimitMiddleware:
+    """Refuse any request body past ``limit_for(scope)`` bytes with 413, on every route.
+
+    A declared ``Content-Length`` over the limit is answered before the app runs; a body that
+    streams past it makes the app's next ``receive()`` raise ``PayloadTooLarge``, which the
+    exception handlers answer (the app never sees more than the limit).
+    """
+
+    def __init__(self, app: ASGIApp, limit_for: Callable[[Scope], int]) -> None:
+        self.app = app
+        self.limit_for = limit_for
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.limit_for(scope)
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                declared = value.decode("latin-1")
+                if declared.isdigit() and int(declared) > limit:
+                    await _answer_413(limit, scope, receive, send)
+                    return
+        await self.app(scope, _counting(receive, limit), send)
+
+
+def _counting(receive: Receive, limit: int) -> Receive:
+    received = 0
+
+    async def counted() -> Message:
+        nonlocal received
+        message = await receive()
+        received += len(message.get("body", b""))
+        if received > limit:
+            raise _too_large(limit)
+        return message
+
+    return counted
+
+
+def _check_declared(declared: str, limit: int) -> None:
+    if declared.isdigit() and int(declared) > limit:
+        raise _too_large(limit)
+
+
+def _too_large(limit: int) -> PayloadTooLarge:
+    return PayloadTooLarge("body_too_large", f"the request body is larger than {limit} bytes")
+
+
+async def _answer_413(limit: int, scope: Scope, receive: Receive, send: Send) -> None:
+    error = _too_large(limit)
+    # The unread body is not drained: ask the client to close so it is not parsed as a request.
+    response = error_response(error.status, error.code, error.message, {"Connection": "close"})
+    await response(scope, receive, send)
+
+
+def _parse(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except ValueError as exc:
+        raise ApiError("invalid_json", f"the body is not valid JSON: {exc}") from None
+    except RecursionError:  # "[[[[..." nested past the interpreter's stack
+        raise ApiError("invalid_json", "the body nests too deeply") from None
+
+
+def _object(body: bytes) -> dict[str, Any]:
+    value = _parse(body)
+    if not isinstance(value, dict):
+        raise ApiError("invalid_json", "the body must be a JSON object")
+    return value

@@ -197,7 +197,7 @@ class PostgresChangeFeed(ChangeFeed):
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(lost.wait(), self._heartbeat)
                 async with self._lock:
-                    await connection.fetchval("SELECT 1")
+                    await connection.fetchval("SELECT 1", timeout=self._heartbeat)
         finally:
             self._connection = None
             with contextlib.suppress(Exception):
@@ -214,7 +214,11 @@ class PostgresChangeFeed(ChangeFeed):
     def _set_live(self, live: bool) -> None:
         if live != self.live:
             self.live = live
-            self.changed()  # notices may have been missed while not listening
+            # Regained: notices may have been missed while not listening, so what was kept is
+            # dropped. Lost: nothing changed yet; entries fall back to their time bound, so
+            # caches are kept (and answer while the database is away).
+            if live:
+                self.changed()
 
 
 # The ring file: a header (the last notice's number), then RING slots of (number, app id).

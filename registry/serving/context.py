@@ -1,7 +1,9 @@
 """What endpoints need from a request: the registry state, the calling principal, who it is.
 
-Failed authentications are counted per client address (``registry.auth.ratelimit``); past the
-limit, requests that present a token answer 429 before the token is even looked at.
+Failed authentications are counted per (client address, token prefix)
+(``registry.auth.ratelimit``); past the limit, requests from that address presenting a token
+with that prefix answer 429 before the token is even looked up. A token this process already
+knows to be valid (the principal cache) is never refused by the limiter.
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ def state_of(request: Request) -> RegistryState:
 
 
 def address_of(request: Request) -> str:
-    """The client address (uvicorn applies proxy headers from trusted proxies only)."""
+    """The client address: the socket's peer, or what ``X-Forwarded-For`` says when the peer
+    is one of ``NESTRY_TRUSTED_PROXIES`` (uvicorn's proxy-headers middleware, which ``serve``
+    turns on only for those)."""
     return request.client.host if request.client else "unknown"
 
 
@@ -31,19 +35,14 @@ async def principal_of(request: Request) -> Principal:
     header = request.headers.get("authorization")
     if header is None:
         return ANONYMOUS
-    state, address = state_of(request), address_of(request)
-    state.limiter.check(address)
-    try:
-        return await authenticate_token(state, bearer_token(header))
-    except Unauthorized:
-        state.limiter.record_failure(address)
-        raise
+    return await authenticate_token(state_of(request), bearer_token(header), address_of(request))
 
 
-async def authenticate_token(state: RegistryState, token: str | None) -> Principal:
+async def authenticate_token(state: RegistryState, token: str | None, address: str) -> Principal:
     """The principal of ``token`` (cached: ``PrincipalCache``); ``Unauthorized`` when bad.
 
-    Callers count failures themselves (``principal_of``; the web session cookie)."""
+    Failures count against (``address``, the token's prefix) in the failed-auth limiter; a
+    locked-out pair answers 429 before the token is looked up."""
     if token is None:
         return ANONYMOUS
     now, key = utcnow(), hash_token(token)
@@ -51,8 +50,13 @@ async def authenticate_token(state: RegistryState, token: str | None) -> Princip
     cached = state.principals.get(key, now)
     if cached is not None:
         return cached
-    async with state.database.reader() as session:
-        principal = await authenticate(session, token, now)
+    await state.limiter.check(address, token)
+    try:
+        async with state.database.reader() as session:
+            principal = await authenticate(session, token, now)
+    except Unauthorized:
+        await state.limiter.record_failure(address, token)
+        raise
     state.principals.put(key, principal, generation)
     return principal
 

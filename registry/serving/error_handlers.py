@@ -2,7 +2,10 @@
 
 User mistakes arrive as ``ApiError`` or a ``client.errors.NestryError`` (template, name,
 version, range problems: 422 with the error's own code, 413 for size limits). Anything else is
-a bug: ``CatchAllMiddleware`` logs it and answers 500 ``internal_error``.
+a bug: ``CatchAllMiddleware`` logs it and answers 500 ``internal_error`` — unless it means the
+database is away or too slow (``registry.db.health.is_unavailable``): then 503
+``database_unavailable`` with ``Retry-After``, and one log line per outage instead of a
+traceback per request.
 """
 
 from __future__ import annotations
@@ -10,12 +13,16 @@ from __future__ import annotations
 import logging
 
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from client.errors import NestryError, TemplateTooLargeError
+from registry.db.health import RETRY_AFTER_SECONDS, is_unavailable
 from registry.errors import ApiError
+from registry.serving import hot_reads
+from registry.serving.metrics import Metrics
+from registry.state import RegistryState
 
 log = logging.getLogger("registry")
 
@@ -53,6 +60,22 @@ async def http_error(_request: Request, exc: Exception) -> Response:
     return error_response(exc.status_code, code, str(exc.detail))
 
 
+def database_unavailable() -> JSONResponse:
+    """503 while the database cannot be reached (``registry.db.health``)."""
+    return error_response(
+        503,
+        "database_unavailable",
+        "the database is not answering; try again shortly",
+        {"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+def _running_state(scope: Scope) -> RegistryState | None:
+    app = scope.get("app")
+    state = getattr(getattr(app, "state", None), "registry", None)
+    return state if isinstance(state, RegistryState) else None
+
+
 EXCEPTION_HANDLERS = {ApiError: api_error, NestryError: nestry_error, HTTPException: http_error}
 
 
@@ -75,7 +98,21 @@ class CatchAllMiddleware:
 
         try:
             await self.app(scope, receive, tracking_send)
-        except Exception:
+        except ClientDisconnect:
+            return  # the client left (or was cut off by a read deadline): nobody to answer
+        except Exception as error:
+            state = _running_state(scope)
+            if state is not None and is_unavailable(error):
+                state.database.health.failed(error)  # one log line per outage, no traceback
+                if started:
+                    return
+                metrics = getattr(scope.get("app"), "metrics", None)
+                if isinstance(metrics, Metrics) and await hot_reads.answer(
+                    state, metrics, scope, send
+                ):
+                    return  # a remembered public answer, while the database is away
+                await database_unavailable()(scope, receive, send)
+                return
             log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
             if started:
                 raise

@@ -28,6 +28,7 @@ from uvicorn.server import ServerState
 
 from registry.app import RegistryApp
 from registry.serving import hot_reads
+from registry.serving.connection_guard import GuardedConnection
 
 # Request headers after which the answer is uvicorn's to give: a body, or an interim response.
 _ROUTE_WITH = frozenset({b"content-length", b"transfer-encoding", b"expect", b"upgrade"})
@@ -151,3 +152,12 @@ def _unwrap(app: Any) -> tuple[ProxyHeadersMiddleware | None, RegistryApp | None
     if proxy is not None:
         app = proxy.app
     return proxy, app if isinstance(app, RegistryApp) else None
+
+
+class GuardedHotReadProtocol(GuardedConnection, HotReadProtocol):
+    """What ``serve`` runs: hot reads, with read deadlines, idle timeout and connection cap
+    (``registry.serving.connection_guard``)."""
+
+
+class GuardedHttpToolsProtocol(GuardedConnection, HttpToolsProtocol):
+    """uvicorn's httptools protocol, guarded (``serve --http httptools``)."""

@@ -8,20 +8,26 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from registry.db.health import is_unavailable, one_line
 from registry.documents.build import iso
 from registry.errors import Unauthorized
 from registry.serving.context import principal_of, state_of
-from registry.serving.error_handlers import error_response
+from registry.serving.error_handlers import database_unavailable
 
 log = logging.getLogger("registry")
 
 
 async def healthz(request: Request) -> Response:
+    database = state_of(request).database
     try:
-        await state_of(request).database.ping()
+        await database.ping()
     except Exception as exc:  # any database failure means "not ready", not a crash
-        log.warning("health check failed: %s", exc)
-        return error_response(503, "database_unavailable", "the database does not answer")
+        if is_unavailable(exc):
+            database.health.failed(exc)  # logged once per outage
+        else:
+            log.warning("health check failed: %s", one_line(exc))
+        return database_unavailable()
+    database.health.answered()
     return JSONResponse({"status": "ok"}, headers={"Cache-Control": "no-store"})
 
 

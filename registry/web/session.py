@@ -50,12 +50,9 @@ async def browser_principal(request: Request) -> tuple[Principal, bool]:
     token = request.cookies.get(SESSION)
     if not token:
         return ANONYMOUS, False
-    state, address = state_of(request), address_of(request)
-    state.limiter.check(address)
     try:
-        return await authenticate_token(state, token), False
+        return await authenticate_token(state_of(request), token, address_of(request)), False
     except Unauthorized:
-        state.limiter.record_failure(address)
         return ANONYMOUS, True
 
 
@@ -100,12 +97,7 @@ def check_csrf(sent: str, expected: str) -> None:
 async def log_in(request: Request, token: str) -> tuple[str, datetime]:
     """Check ``token`` (counting failures); a new session token for its user, its expiry."""
     state, address = state_of(request), address_of(request)
-    state.limiter.check(address)
-    try:
-        principal = await authenticate_token(state, token.strip())
-    except Unauthorized:
-        state.limiter.record_failure(address)
-        raise
+    principal = await authenticate_token(state, token.strip(), address)
     if principal.user_id is None:
         raise Unauthorized("invalid_token", "paste a nestry token (nst_...)")
     expires = utcnow() + timedelta(hours=SESSION_HOURS)

@@ -212,8 +212,8 @@ async def test_writes_refuse_names_outside_the_pattern_and_fold_case(api, publis
 
 
 async def test_an_unknown_change_keeps_what_cannot_have_gone_stale(app, api, publish, settings):
-    """A lost listener (or a SQLite reader a ring behind) is an unknown change: every app's
-    answers go, templates and versions' immutable parts stay."""
+    """A listener regained after a loss (or a SQLite reader a ring behind) is an unknown change:
+    every app's answers go, templates and versions' immutable parts stay."""
     assert (await publish("acme", "a", "1.0.0", template(name="a"))).status_code == 201
     await _read_all(api, "a")
     documents = app.state.registry.documents
@@ -235,6 +235,13 @@ async def test_an_unknown_change_keeps_what_cannot_have_gone_stale(app, api, pub
                 break
             await asyncio.sleep(0.02)
         assert not feed.live
+        # Lost: nothing is known to have changed yet; answers fall back to their time bound.
+        assert any(key[0] == "app" for key in documents.cache.held()), "kept while lost"
+        for _ in range(250):  # regained: notices may have been missed meanwhile
+            if feed.live:
+                break
+            await asyncio.sleep(0.02)
+        assert feed.live
     else:
         app.state.registry.changes.changed()  # what a reader too far behind the ring applies
     assert not any(key[0] == "app" for key in documents.cache.held()), "apps' answers went"

@@ -13,7 +13,7 @@ from registry.auth.permissions import (
     scope_allows,
     stronger_role,
 )
-from registry.auth.ratelimit import FailureLimiter
+from registry.auth.ratelimit import FailureLimiter, MemoryFailures
 from registry.errors import TooManyRequests
 
 ROLE_TABLE = {
@@ -116,17 +116,18 @@ class Clock:
         return self.now
 
 
-def test_failure_limiter_blocks_then_forgives() -> None:
+async def test_failure_limiter_blocks_then_forgives() -> None:
     clock = Clock()
-    limiter = FailureLimiter(3, 60, clock)
+    limiter = FailureLimiter(3, 60, MemoryFailures(), clock)
     for _ in range(3):
-        limiter.check("1.2.3.4")
-        limiter.record_failure("1.2.3.4")
+        await limiter.check("1.2.3.4", "nst_abcdGUESS")
+        await limiter.record_failure("1.2.3.4", "nst_abcdGUESS")
     clock.now += 10
     with pytest.raises(TooManyRequests) as blocked:
-        limiter.check("1.2.3.4")
+        await limiter.check("1.2.3.4", "nst_abcdOTHERGUESS")  # same prefix: the same count
     assert blocked.value.status == 429
     assert blocked.value.headers == {"Retry-After": "50"}
-    limiter.check("5.6.7.8")  # other addresses are not affected
+    await limiter.check("5.6.7.8", "nst_abcdGUESS")  # other addresses are not affected
+    await limiter.check("1.2.3.4", "nst_wxyzVALID")  # nor other token prefixes
     clock.now += 50
-    limiter.check("1.2.3.4")  # the window is over
+    await limiter.check("1.2.3.4", "nst_abcdGUESS")  # the window is over
