@@ -43,6 +43,7 @@ class Settings:
     default_visibility: str = "private"  # of apps first published in a namespace without one
     auth_failure_limit: int = 10  # failed authentications per address and window → 429
     auth_failure_window_seconds: int = 60
+    token_max_days: int = 365  # the longest expires_in_days POST /v1/tokens accepts
 
     @property
     def blob_dir(self) -> Path:
@@ -78,6 +79,7 @@ class Settings:
             default_visibility=_visibility(env, "NESTRY_DEFAULT_VISIBILITY"),
             auth_failure_limit=_int(env, "NESTRY_AUTH_FAILURE_LIMIT", 10),
             auth_failure_window_seconds=_int(env, "NESTRY_AUTH_FAILURE_WINDOW_SECONDS", 60),
+            token_max_days=_int(env, "NESTRY_TOKEN_MAX_DAYS", 365),
         )
 
 

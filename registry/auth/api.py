@@ -31,7 +31,9 @@ async def list_tokens(request: Request) -> Response:
 
 async def create_token(request: Request) -> Response:
     principal = await writer_of(request)
-    scope, names, expires, description = tokens.parse_request(await json_object(request))
+    max_days = state_of(request).settings.token_max_days
+    body = await json_object(request)
+    scope, names, expires, description = tokens.parse_request(body, max_days=max_days)
     async with state_of(request).database.writer() as session:
         secret = await tokens.create(session, principal, scope, names, expires, description)
         row = (await tokens.listing(session, principal.user_id or 0))[-1]
