@@ -58,7 +58,8 @@ async def delete_app(
 async def _refuse_if_nested(
     session: AsyncSession, app: App, canonical: str, principal: Principal, target: str
 ) -> None:
-    """409 while any version of another app nests ``canonical``; names only readable ones."""
+    """409 while any version of another app nests ``canonical``; names and counts only the
+    readable ones."""
     nesting = (
         sa.select(Namespace.name, App.name, Version.version, readable_apps(principal))
         .distinct()
@@ -74,12 +75,19 @@ async def _refuse_if_nested(
     if not rows:
         return
     shown = [f"{ns}/{name}@{version}" for ns, name, version, readable in rows if readable]
-    hidden = len(rows) - len(shown)
-    named = ", ".join(shown[:_SHOWN]) + (" and more" if len(shown) > _SHOWN else "")
-    if hidden:
-        named += f"{', and ' if shown else ''}{hidden} you cannot see"
+    hidden = len(shown) < len(rows)
     raise Conflict(
         "app_has_dependents",
-        f"{target} is nested by {len(rows)} version(s) of other apps ({named}); deleting it "
-        f"would break their installs (GET /v1/apps/{target}/dependents lists them)",
+        f"{target} is nested by {_nesting_text(shown, hidden)}; deleting it would break their "
+        f"installs (GET /v1/apps/{target}/dependents lists them)",
     )
+
+
+def _nesting_text(shown: list[str], hidden: bool) -> str:
+    """Who nests the app, as the caller may know it: the versions it can read, counted and
+    named, and only *that* apps it cannot see nest it too: how many would leak their existence."""
+    if not shown:
+        return "apps you cannot see"
+    named = ", ".join(shown[:_SHOWN]) + (" and more" if len(shown) > _SHOWN else "")
+    text = f"{len(shown)} version(s) of other apps ({named})"
+    return text + (", and by apps you cannot see" if hidden else "")
