@@ -2,19 +2,34 @@
 
 The app, its versions, dist-tags, dependency rows, sharing grants and search document go in one
 transaction, audited in that same transaction (audit rows keep names, not foreign keys, so they
-outlive the app). Blobs stay: they are content-addressed and may be shared with other versions.
+outlive the app). Each version leaves a tombstone (``VersionTombstone``): it may be published
+again only with the same content. Blobs stay: they are content-addressed and may be shared
+with other versions (and a version that comes back needs the same ones).
 The app row is locked first (PostgreSQL), and publish locks a child it nests for share, so a
 publish that nests this app either commits before the dependents check sees it or fails after.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.auth.access import readable_apps
 from registry.auth.credentials import Principal
-from registry.db.models import App, AppGrant, Dependency, DistTag, Namespace, Version
+from registry.db.models import (
+    App,
+    AppGrant,
+    Dependency,
+    DistTag,
+    Namespace,
+    Version,
+    VersionTombstone,
+    utcnow,
+)
+from registry.db.upsert import insert_ignore
 from registry.errors import Conflict, NotFound
 from registry.orgs import audit
 from registry.orgs.audit import Who
@@ -32,11 +47,15 @@ async def delete_app(
         raise NotFound("app_not_found", f"no application {namespace}/{app.name}")
     target = f"{namespace}/{app.name}"
     await _refuse_if_nested(session, app, f"{namespace}/{app.name_canonical}", principal, target)
-    versions = list(
-        await session.scalars(
-            sa.select(Version.version).where(Version.app_id == app.id).order_by(Version.id)
+    rows = (
+        await session.execute(
+            sa.select(Version.version, Version.digest, Version.bundle_digest, Version.template_path)
+            .where(Version.app_id == app.id)
+            .order_by(Version.id)
         )
-    )
+    ).all()
+    versions = [row.version for row in rows]
+    await _bury(session, namespace, app.name_canonical, rows)
     version_ids = sa.select(Version.id).where(Version.app_id == app.id)
     # Explicit deletes rather than ON DELETE CASCADE: nothing depends on the connection's
     # foreign-key pragma (SQLite), and the order keeps every statement valid on its own.
@@ -53,6 +72,22 @@ async def delete_app(
     )
     audit.record(session, who, "app_delete", namespace=namespace, target=target, versions=versions)
     return versions
+
+
+async def _bury(session: AsyncSession, namespace: str, app: str, rows: Sequence[Any]) -> None:
+    """A tombstone per version; one left by an earlier deletion of the same version stays (a
+    version can only have come back with the content it holds)."""
+    for row in rows:
+        values = {
+            "namespace": namespace,
+            "app": app,
+            "version": row.version,
+            "digest": row.digest,
+            "bundle_digest": row.bundle_digest,
+            "template_path": row.template_path,
+            "deleted_at": utcnow(),
+        }
+        await insert_ignore(session, VersionTombstone, values, ["namespace", "app", "version"])
 
 
 async def _refuse_if_nested(
