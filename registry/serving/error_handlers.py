@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from client.errors import NestryError, TemplateTooLargeError
 from registry.errors import ApiError
+from registry.serving.allow import allowed_methods
 
 log = logging.getLogger("registry")
 
@@ -47,10 +48,11 @@ async def nestry_error(_request: Request, exc: Exception) -> Response:
     return error_response(status, exc.code, message)
 
 
-async def http_error(_request: Request, exc: Exception) -> Response:
+async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     code = _HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")
-    return error_response(exc.status_code, code, str(exc.detail))
+    headers = {"Allow": allowed_methods(request)} if exc.status_code == 405 else None
+    return error_response(exc.status_code, code, str(exc.detail), headers)
 
 
 EXCEPTION_HANDLERS = {ApiError: api_error, NestryError: nestry_error, HTTPException: http_error}
