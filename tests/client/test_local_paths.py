@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from client.publish.packing import plan_bundle
 from client.template import load_template
 from client.template.local_paths import escape, escapes, local_paths
 
@@ -111,3 +114,24 @@ def test_a_readme_need_not_be_in_the_bundle_but_must_not_leave_it() -> None:
     outside = inside.replace("README.md", "../../.aws/credentials")
     [(local, reason)] = escapes(load_template(outside + "Resources: {}\n"), "", None)
     assert local.document and "leaves" in reason
+
+
+def test_publish_packs_every_place_the_registry_checks(tmp_path: Path) -> None:
+    """``nestry publish`` bundles what the registry will look for: plain CloudFormation code
+    paths too, so a template the registry accepts is one publish can send."""
+    (tmp_path / "code").mkdir()
+    (tmp_path / "code" / "index.js").write_text("exports.h = 1\n")
+    (tmp_path / "machine.json").write_text("{}\n")
+    (tmp_path / "README.md").write_text("# readme\n")
+    template = tmp_path / "template.yaml"
+    template.write_text(
+        "Metadata:\n  AWS::ServerlessRepo::Application:\n    ReadmeUrl: README.md\n"
+        "Resources:\n"
+        "  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Code: code\n"
+        "  Sm:\n    Type: AWS::StepFunctions::StateMachine\n"
+        "    Properties:\n      DefinitionS3Location: machine.json\n"
+    )
+    plan = plan_bundle(template, load_template(template.read_bytes()))
+    assert sorted(plan.files) == ["code/index.js", "machine.json"]
+    files = frozenset(plan.files)
+    assert escapes(load_template(template.read_bytes()), "", files) == []
