@@ -19,6 +19,7 @@ from registry.errors import ApiError, Forbidden, NotFound, Unauthorized, Unproce
 from registry.orgs import audit
 from registry.publish.metadata import validate_labels
 from registry.search import index as search_index
+from registry.serving.bodies import refuse_nul
 from registry.serving.context import principal_of, reader_of, state_of, who_of, writer_of
 from registry.serving.hot_reads import remember
 from registry.serving.responses import conditional, json_document, json_ok
@@ -107,9 +108,11 @@ async def _json_body(request: Request) -> Any:
     if len(body) > 1024 * 1024:
         raise ApiError("body_too_large", "the request body is too large", status=413)
     try:
-        return json.loads(body)
+        value = json.loads(body)
     except ValueError as exc:
         raise ApiError("invalid_json", f"the body is not valid JSON: {exc}") from None
+    refuse_nul(value)
+    return value
 
 
 def _changes(body: Any) -> dict[str, Any]:

@@ -28,7 +28,31 @@ async def json_object(request: Request, *, optional: bool = False) -> dict[str, 
         raise ApiError("invalid_json", "the body nests too deeply") from None
     if not isinstance(value, dict):
         raise ApiError("invalid_json", "the body must be a JSON object")
+    refuse_nul(value)
     return value
+
+
+def refuse_nul(value: Any) -> None:
+    """400 ``invalid_json`` when any string (key or value) of a parsed JSON body contains NUL:
+    PostgreSQL text cannot hold it, so it is refused on every database alike."""
+    if _has_nul(value):
+        raise ApiError("invalid_json", "strings in the body may not contain a NUL character")
+
+
+def _has_nul(value: Any) -> bool:
+    """Iterative, so a deeply nested body costs no recursion."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def only_keys(body: dict[str, Any], allowed: set[str]) -> None:

@@ -122,3 +122,37 @@ async def test_dependents_parameters_answer_400(
     assert (await publish("acme", "app", "1.0.0", TEMPLATE)).status_code == 201
     response = await api.get(f"/v1/apps/acme/app/dependents?{query}")
     assert_client_error(response, 400)
+
+
+BODIES = [
+    ("POST", "/v1/tokens", {"scope": "read", "namespaces": ["acme"], "description": NUL}),
+    ("PATCH", "/v1/apps/acme/app", {"description": NUL}),
+    ("PATCH", "/v1/apps/acme/app", {"labels": [NUL]}),
+    ("POST", "/v1/apps/acme/app/versions/1.0.0/deprecate", {"message": NUL}),
+    ("POST", "/v1/apps/acme/app/versions/1.0.0/yank", {"reason": NUL}),
+    ("POST", "/v1/namespaces", {"name": NUL}),
+    ("PUT", "/v1/apps/acme/app/dist-tags/beta", {"version": NUL}),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body"), BODIES)
+async def test_nul_bytes_in_json_bodies_answer_4xx(
+    api: httpx.AsyncClient,
+    publish: Callable[..., Any],
+    admin_token: str,
+    method: str,
+    path: str,
+    body: dict[str, Any],
+) -> None:
+    assert (await publish("acme", "app", "1.0.0", TEMPLATE)).status_code == 201
+    headers = {"Authorization": f"Bearer {admin_token}"}
+    response = await api.request(method, path, json=body, headers=headers)
+    assert 400 <= response.status_code < 500, (method, path, response.text)
+
+
+@pytest.mark.parametrize("field", ["readme", "license"])
+async def test_nul_bytes_in_publish_text_fields_answer_4xx(
+    publish: Callable[..., Any], field: str
+) -> None:
+    response = await publish("acme", "app", "1.0.0", TEMPLATE, **{field: "a\x00b"})
+    assert 400 <= response.status_code < 500, response.text

@@ -84,7 +84,8 @@ def _serve(database_url: str, data: Path) -> Iterator[LiveRegistry]:
         auth_failure_limit=1_000_000,
     )
     token = run_isolated(lambda: _provision(live, "admin", [], "publish", True, None))
-    server = uvicorn.Server(uvicorn.Config(create_app(live), log_level="warning"))
+    config = uvicorn.Config(create_app(live), log_level="warning", timeout_graceful_shutdown=5)
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
