@@ -153,13 +153,15 @@ def escapes(
     document: Mapping[str, Any], template_dir: str, files: frozenset[str] | None
 ) -> list[tuple[LocalPath, str]]:
     """Every local path of ``document`` that breaks the rule, with the reason. Readmes and
-    licenses need not be in the bundle (they are uploaded beside the template)."""
+    licenses are uploaded beside the template and served from that copy, so they need not be
+    in the bundle, and real SAR templates name them above the template (``../Readme.md``):
+    for them only absolute, drive-letter and NUL paths are refused."""
     found = []
     for local in local_paths(document):
         reason = escape(local.value, template_dir, files)
         if reason is None:
             continue
-        if local.document and reason.endswith(("bundle", "with the application")):
+        if local.document and reason.endswith(("bundle", "with the application", "own files")):
             continue
         found.append((local, reason))
     return found

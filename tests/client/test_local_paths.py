@@ -108,12 +108,14 @@ def test_every_place_is_found_and_remote_ones_are_not() -> None:
     }
 
 
-def test_a_readme_need_not_be_in_the_bundle_but_must_not_leave_it() -> None:
+def test_a_readme_need_not_be_in_the_bundle_but_must_not_be_absolute() -> None:
     inside = "Metadata:\n  AWS::ServerlessRepo::Application:\n    ReadmeUrl: README.md\n"
     assert escapes(load_template(inside + "Resources: {}\n"), "", None) == []
-    outside = inside.replace("README.md", "../../.aws/credentials")
+    above = inside.replace("README.md", "../Readme.md")  # as real SAR templates do
+    assert escapes(load_template(above + "Resources: {}\n"), "", None) == []
+    outside = inside.replace("README.md", "/home/me/.aws/credentials")
     [(local, reason)] = escapes(load_template(outside + "Resources: {}\n"), "", None)
-    assert local.document and "leaves" in reason
+    assert local.document and "absolute" in reason
 
 
 def test_publish_packs_every_place_the_registry_checks(tmp_path: Path) -> None:

