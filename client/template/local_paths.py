@@ -129,7 +129,7 @@ def local_paths(document: Mapping[str, Any]) -> list[LocalPath]:
 def escape(path: str, template_dir: str, files: frozenset[str] | None) -> str | None:
     """Why ``path`` (relative to ``template_dir`` inside the bundle, "" = its root) does not stay
     inside the app's files, or None when it does. ``files``: the bundle's file paths (None: no
-    bundle, so no local path can name anything of the app's)."""
+    bundle; then only leaving the app's directory is refused)."""
     if "\x00" in path:
         return "contains a NUL byte"
     if path.startswith(("/", "\\", "~")):
@@ -140,7 +140,9 @@ def escape(path: str, template_dir: str, files: frozenset[str] | None) -> str | 
     if target == ".." or target.startswith("../"):
         return "leaves the application's own files"
     if files is None:
-        return "names a local file, but no code bundle was published with the application"
+        # No bundle (versions published before bundles, or by hand): nothing to compare with;
+        # a path that stays inside the app's directory names nothing of the consumer's.
+        return None
     if target == ".":
         return None if files else "names the bundle, which is empty"
     inside = target + "/"

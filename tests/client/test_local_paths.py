@@ -44,8 +44,9 @@ def test_the_rule(path: str, template_dir: str, reason: str | None) -> None:
         assert found is not None and reason in found
 
 
-def test_without_a_bundle_no_local_path_is_the_apps() -> None:
-    assert escape("src", "", None) is not None
+def test_without_a_bundle_only_leaving_the_app_is_refused() -> None:
+    assert escape("src", "", None) is None
+    assert escape("../src", "", None) is not None
     assert escape("src", "", frozenset()) is not None
 
 

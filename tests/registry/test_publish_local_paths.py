@@ -83,7 +83,7 @@ async def test_a_path_not_in_the_bundle_is_refused(publish: Publish, place: str)
     missing = await publish("acme", "tool", "1.0.0", PLACES[place]("lib/"), bundle=BUNDLE)
     assert missing.status_code == 422, (place, missing.text)
     assert missing.json()["error"]["code"] == "unsafe_local_path"
-    no_bundle = await publish("acme", "tool", "1.0.0", PLACES[place]("src/"))
+    no_bundle = await publish("acme", "tool", "1.0.0", PLACES[place]("../src/"))
     assert no_bundle.status_code == 422, (place, no_bundle.text)
     assert no_bundle.json()["error"]["code"] == "unsafe_local_path"
 
