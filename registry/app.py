@@ -26,7 +26,7 @@ from registry.orgs import policy_api as policy
 from registry.publish import api as publish
 from registry.resolve import api as resolve
 from registry.search import api as search
-from registry.serving import hot_reads, metrics_files
+from registry.serving import hot_reads, malformed, metrics_files
 from registry.serving import meta_api as meta
 from registry.serving import system_api as system
 from registry.serving.access_log import AccessLog
@@ -72,7 +72,12 @@ class RegistryApp(Starlette):
         if scope["type"] != "http" or state is None:
             await super().__call__(scope, receive, send)
             return
-        status = await hot_reads.answer(state, self.metrics, scope, send)
+        refused = malformed.refusal(scope)
+        if refused is not None:
+            await malformed.refuse(send, *refused)
+            status: int | None = refused[0]
+        else:
+            status = await hot_reads.answer(state, self.metrics, scope, send)
         log = state.access_log
         if status is not None:
             if log is not None:

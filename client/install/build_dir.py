@@ -26,6 +26,7 @@ from client.install.errors import BundleError
 from client.install.render_cache import render as plain_render
 from client.install.resolver import Node, registry_refs, walk
 from client.template import LocationKind
+from client.template.local_paths import escapes
 
 TEMPLATE = "template.yaml"
 # A document to the bytes written: ``render_cache.render`` or a ``RenderCache``'s (install).
@@ -135,16 +136,43 @@ def _write_tree(
             continue
         done.add(directory)
         _make_dirs(str(staging), directory, made)
+        bundle_files: frozenset[str] | None = None  # no bundle: no local path is the app's
         if node.pin.bundle_digest:
             from client.install.bundle_unpack import (
                 unpack_bundle,  # tarfile: only when there is code
             )
 
             unpacked = unpack_bundle(bundles[node.pin.bundle_digest], staging / directory)
-            files += [f"{directory}/{p.as_posix()}" for p in unpacked]
+            bundle_files = frozenset(p.as_posix() for p in unpacked)
+            files += [f"{directory}/{name}" for name in sorted(bundle_files)]
+        check_local_paths(node, bundle_files)
         files.append(_write_vendored(staging, node, render))
         warnings += _missing_locals(node, staging / posixpath.dirname(template_file(node)))
     return sorted(set(files)), warnings
+
+
+def check_local_paths(node: Node, bundle_files: frozenset[str] | None) -> None:
+    """``BundleError`` (exit 6) naming the first local path of the child's template that leaves
+    its own files (``client.template.local_paths``): a registry may be hostile, and ``sam
+    package`` would upload what such a path names from the consumer's disk. Runs before the
+    child's template is written; the staging tree is then discarded, the build left as it was.
+    Local nested templates missing from the bundle are only warned about (``_missing_locals``).
+    """
+    template_dir = posixpath.dirname(node.pin.template_path or "")
+    nested = {
+        ("Resources", ref.logical_id, "Properties", "Location")
+        for ref in node.template.references
+        if ref.kind == LocationKind.LOCAL
+    }
+    for local, reason in escapes(node.template.document, template_dir, bundle_files):
+        if local.key_path in nested and reason.endswith(("bundle", "with the application")):
+            continue
+        raise BundleError(
+            f"{node.pin.label}: {local.where} is {local.value!r}, which {reason}; refusing to "
+            "write it into the build directory",
+            hint="The application's template points outside its own files; report it to its "
+            "publishers, and do not package it.",
+        )
 
 
 def _write_vendored(staging: Path, node: Node, render: Render) -> str:

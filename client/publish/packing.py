@@ -1,8 +1,10 @@
 """Which local files a template needs, and where each goes in the code bundle.
 
-A template names local files through ``CodeUri`` / ``ContentUri`` / ``DefinitionUri`` (string
-paths; ``s3://`` and URLs are left alone) and through ``AWS::Serverless::Application``
-``Location`` paths to child templates, which are followed recursively with their own files.
+A template names local files in the places ``client.template.local_paths`` lists (``CodeUri`` /
+``ContentUri`` / ``DefinitionUri``, ``Globals``, ``AWS::Include``, the ``Code`` / ``...S3Location``
+properties of plain resources; ``s3://`` and URLs are left alone), the same places the registry
+checks, and through ``AWS::Serverless::Application`` ``Location`` / ``AWS::CloudFormation::Stack``
+``TemplateURL`` paths to child templates, followed recursively with their own files.
 
 Layout. Bundle paths are relative to the template's directory, so ``install`` can unpack the
 bundle next to the published template. When some path leaves that directory (``../src``, or
@@ -25,19 +27,13 @@ from typing import Any
 
 from client.errors import NestryError
 from client.template.loader import load_template
+from client.template.local_paths import local_paths as template_local_paths
 
 MAX_FILES = 10_000
 MAX_BYTES = 500 * 1024 * 1024
 SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", ".aws-sam", ".nestry", "__pycache__"})
-CODE_KEYS = {
-    "AWS::Serverless::Function": "CodeUri",
-    "AWS::Serverless::LayerVersion": "ContentUri",
-    "AWS::Serverless::Api": "DefinitionUri",
-    "AWS::Serverless::HttpApi": "DefinitionUri",
-    "AWS::Serverless::StateMachine": "DefinitionUri",
-}
-PATH_KEYS = {**CODE_KEYS, "AWS::Serverless::Application": "Location"}
-GLOBAL_KEYS = {"Function": "CodeUri", "Api": "DefinitionUri", "HttpApi": "DefinitionUri"}
+# Resources whose local path is a child template, whose own local paths are packed too.
+TEMPLATE_TYPES = frozenset({"AWS::Serverless::Application", "AWS::CloudFormation::Stack"})
 
 
 class PackingError(NestryError):
@@ -62,22 +58,20 @@ class BundlePlan:
 
 
 def local_paths(document: dict[str, Any], base: Path) -> list[LocalPath]:
-    """Every local path ``document`` names, resolved against ``base`` (its directory)."""
+    """Every local path ``document`` names (``client.template.local_paths``: the places the
+    registry checks), resolved against ``base`` (its directory). Readme and license files are
+    uploaded beside the template, not packed."""
     found: list[LocalPath] = []
-    globals_ = document.get("Globals")
-    for section, key in GLOBAL_KEYS.items():
-        block = globals_.get(section) if isinstance(globals_, dict) else None
-        if isinstance(block, dict):
-            _add(found, ("Globals", section, key), block.get(key), base, is_template=False)
     resources = document.get("Resources")
-    for logical_id, resource in (resources or {}).items() if isinstance(resources, dict) else ():
-        if not isinstance(resource, dict) or not isinstance(resource.get("Properties"), dict):
+    for local in template_local_paths(document):
+        if local.document or local.key_path[0] == "Metadata":
             continue
-        kind, props = resource.get("Type"), resource["Properties"]
-        prop = PATH_KEYS.get(str(kind))
-        if prop:
-            path = ("Resources", logical_id, "Properties", prop)
-            _add(found, path, props.get(prop), base, is_template=prop == "Location")
+        kind = None
+        if local.key_path[0] == "Resources" and isinstance(resources, dict):
+            resource = resources.get(local.key_path[1])
+            kind = resource.get("Type") if isinstance(resource, dict) else None
+        is_template = kind in TEMPLATE_TYPES and len(local.key_path) == 4
+        _add(found, local.key_path, local.value, base, is_template=is_template)
     return found
 
 

@@ -46,7 +46,7 @@ def decode(text: str) -> Key:
     ns, name, version_id, dependency_id = paging.decode(KIND, text, arity=4, listing="listing")
     try:
         ns, name = paging.strings(ns, name)
-        version_id, dependency_id = paging.ints(version_id, dependency_id)
+        version_id, dependency_id = paging.ids(version_id, dependency_id)
     except ValueError:
         raise paging.bad_cursor("listing") from None
     return ns, name, version_id, dependency_id

@@ -15,6 +15,7 @@ from registry.auth import tokens
 from registry.db.models import Token
 from registry.errors import NotFound
 from registry.orgs import audit
+from registry.serving import paging
 from registry.serving.bodies import json_object
 from registry.serving.context import state_of, who_of, writer_of
 
@@ -30,7 +31,9 @@ async def list_tokens(request: Request) -> Response:
 
 async def create_token(request: Request) -> Response:
     principal = await writer_of(request)
-    scope, names, expires, description = tokens.parse_request(await json_object(request))
+    max_days = state_of(request).settings.token_max_days
+    body = await json_object(request)
+    scope, names, expires, description = tokens.parse_request(body, max_days=max_days)
     async with state_of(request).database.writer() as session:
         secret = await tokens.create(session, principal, scope, names, expires, description)
         row = (await tokens.listing(session, principal.user_id or 0))[-1]
@@ -45,12 +48,13 @@ async def create_token(request: Request) -> Response:
 async def revoke_token(request: Request) -> Response:
     principal = await writer_of(request)
     text = str(request.path_params["id"])
-    if not text.isdigit():
-        raise NotFound("token_not_found", f"you have no token {text}")
+    token_id = paging.parse_id(text)
+    if token_id is None:
+        raise NotFound("token_not_found", f"you have no token {text!r}")
     state = state_of(request)
     async with state.database.writer() as session:
-        names = await tokens.revoke(session, principal, int(text))
-        row = await session.get(Token, int(text))
+        names = await tokens.revoke(session, principal, token_id)
+        row = await session.get(Token, token_id)
         assert row is not None
         document = tokens.document(row, names)
         who = who_of(request, principal)

@@ -66,14 +66,21 @@ def stronger_role(current: str | None, wanted: str) -> str:
 
 
 def may_grant_token(
-    caller_scope: str | None, caller_namespaces: frozenset[str], scope: str, namespaces: set[str]
+    caller_scope: str | None,
+    caller_namespaces: frozenset[str],
+    scope: str,
+    namespaces: set[str],
+    *,
+    caller_is_admin: bool = False,
 ) -> bool:
-    """A token may mint tokens only with ``admin`` scope, never wider than itself."""
-    return (
-        scope_allows(caller_scope, "admin")
-        and scope_allows(caller_scope, scope)
-        and namespaces <= caller_namespaces
-    )
+    """A token may mint tokens only with ``admin`` scope (an admin user's: any scope but read),
+    never wider than itself: no stronger scope, no namespace it does not cover. An admin user's
+    token naming no namespace covers every namespace."""
+    if not scope_allows(caller_scope, scope):
+        return False
+    if caller_is_admin:
+        return caller_scope != "read" and (not caller_namespaces or namespaces <= caller_namespaces)
+    return scope_allows(caller_scope, "admin") and namespaces <= caller_namespaces
 
 
 def can_nest(

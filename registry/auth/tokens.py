@@ -3,8 +3,10 @@
 How a user authenticates to manage tokens: with a token of ``admin`` scope (the server CLI
 ``nestry-registry token create --scope admin`` makes the first one; the user becomes owner of
 its namespaces). A new token may name only namespaces the calling token covers and a scope no
-stronger than the caller's. Admin users' tokens (other than read tokens) may mint any token
-on existing namespaces. Any token may revoke itself.
+stronger than the caller's, and expires no later than the caller's token (when that one
+expires). Admin users' tokens (other than read tokens) may mint tokens no stronger than
+themselves on existing namespaces (any, for a token naming none). ``expires_in_days`` is at
+most ``Settings.token_max_days``. Any token may revoke itself.
 """
 
 from __future__ import annotations
@@ -22,16 +24,17 @@ from registry.auth.permissions import may_grant_token
 from registry.db.models import Namespace, Token, TokenNamespace, User, utcnow
 from registry.errors import Forbidden, NotFound, Unprocessable
 
-MAX_DAYS = 3650
-
 
 def require_token_admin(principal: Principal) -> None:
     if not has_admin_scope(principal):
         raise Forbidden("forbidden", "managing tokens needs a token with the admin scope")
 
 
-def parse_request(body: dict[str, Any]) -> tuple[str, set[str], datetime | None, str | None]:
-    """``(scope, namespaces, expires_at, description)`` from a POST /v1/tokens body."""
+def parse_request(
+    body: dict[str, Any], *, max_days: int
+) -> tuple[str, set[str], datetime | None, str | None]:
+    """``(scope, namespaces, expires_at, description)`` from a POST /v1/tokens body;
+    ``expires_in_days`` is 1 to ``max_days``."""
     unknown = set(body) - {"scope", "namespaces", "expires_in_days", "description"}
     scope, names = body.get("scope", "read"), body.get("namespaces", [])
     days, description = body.get("expires_in_days"), body.get("description")
@@ -39,8 +42,12 @@ def parse_request(body: dict[str, Any]) -> tuple[str, set[str], datetime | None,
         raise Unprocessable("invalid_token_request", f"scope is one of {', '.join(SCOPES)}")
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
         raise Unprocessable("invalid_token_request", "namespaces is a list of names")
-    if days is not None and (not isinstance(days, int) or not 1 <= days <= MAX_DAYS):
-        raise Unprocessable("invalid_token_request", f"expires_in_days is 1..{MAX_DAYS}")
+    if days is not None and (
+        isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= max_days
+    ):
+        raise Unprocessable(
+            "invalid_token_request", f"expires_in_days is a whole number from 1 to {max_days}"
+        )
     if description is not None and (not isinstance(description, str) or len(description) > 200):
         raise Unprocessable("invalid_token_request", "description is text (200 characters)")
     expires = utcnow() + timedelta(days=days) if days else None
@@ -56,10 +63,11 @@ async def create(
     description: str | None,
 ) -> str:
     require_token_admin(principal)
-    if not principal.is_admin and not may_grant_token(
-        principal.scope, principal.namespaces, scope, names
+    if not may_grant_token(
+        principal.scope, principal.namespaces, scope, names, caller_is_admin=principal.is_admin
     ):
         raise Forbidden("forbidden", "a new token cannot reach beyond the token creating it")
+    expires_at = no_later_than(expires_at, as_utc(principal.expires_at))
     existing = set(
         await session.scalars(sa.select(Namespace.name).where(Namespace.name.in_(names)))
     )
@@ -77,6 +85,14 @@ async def create(
         description=description,
         grant_roles=False,
     )
+
+
+def no_later_than(wanted: datetime | None, parent: datetime | None) -> datetime | None:
+    """The new token's expiry: what was asked for, but never after the parent token's (a token
+    minted by an expiring token expires with it at the latest)."""
+    if parent is None:
+        return wanted
+    return parent if wanted is None else min(wanted, parent)
 
 
 async def listing(session: AsyncSession, user_id: int) -> list[dict[str, Any]]:

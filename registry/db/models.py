@@ -227,3 +227,20 @@ class AuthFailure(Base):
     key: Mapped[str] = mapped_column(sa.String(120), primary_key=True)
     window_start: Mapped[float] = mapped_column(sa.Float, index=True)
     failures: Mapped[int]
+
+
+class VersionTombstone(Base):
+    """What a deleted version was, kept forever by name (the app row is gone): publishing the
+    same ``namespace/app@version`` again is accepted only with the same content (template
+    digest, bundle digest, template path), so no lockfile pinning it ever stops verifying."""
+
+    __tablename__ = "version_tombstones"
+    __table_args__ = (sa.UniqueConstraint("namespace", "app", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    namespace: Mapped[str] = mapped_column(sa.String(39))
+    app: Mapped[str] = mapped_column(sa.String(140))  # the canonical (lowercase) name
+    version: Mapped[str] = mapped_column(sa.String(256))
+    digest: Mapped[str] = mapped_column(sa.String(71))
+    bundle_digest: Mapped[str | None] = mapped_column(sa.String(71))
+    template_path: Mapped[str | None] = mapped_column(sa.String(4096))
+    deleted_at: Mapped[datetime] = mapped_column(default=utcnow)

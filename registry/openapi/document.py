@@ -234,7 +234,12 @@ SPEC: dict[str, Any] = {
     "info": {
         "title": "nestry registry",
         "version": "1",
-        "description": 'Errors are always {"error": {"code", "message"}} (schema Error).',
+        "description": (
+            'Errors are always {"error": {"code", "message"}} (schema Error). A method a path '
+            "does not list answers 405 with an Allow header naming those it does (HEAD with "
+            "GET); a body over its limit answers 413, and where an operation lists 415, a body "
+            "that is not JSON answers it."
+        ),
     },
     "paths": PATHS,
     "components": {

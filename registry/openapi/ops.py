@@ -45,6 +45,9 @@ _ERRORS = {
 }
 
 
+ALWAYS = ("429", "503")
+
+
 def _error(status: str) -> Operation:
     return {
         "description": _ERRORS[status],
@@ -66,12 +69,15 @@ def op(
     auth: bool = False,
     tag: str = "apps",
 ) -> Operation:
-    """One operation; ``auth`` marks those needing a bearer token."""
+    """One operation; ``auth`` marks those needing a bearer token. Every operation may also
+    answer 429 (a token sent from an address with too many failed authentications) and 503
+    (the database does not answer)."""
+    statuses = (*errors, *(s for s in ALWAYS if s not in errors))
     operation: Operation = {
         "summary": summary,
         "tags": [tag],
         "parameters": params or [],
-        "responses": {**ok, **{s: _error(s) for s in errors}},
+        "responses": {**ok, **{s: _error(s) for s in statuses}},
     }
     if body is not None:
         operation["requestBody"] = {"required": True, "content": {_JSON: {"schema": body}}}

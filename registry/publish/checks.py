@@ -1,4 +1,5 @@
-"""Publish checks that need no database: names, permission, template, metadata, bundle.
+"""Publish checks that need no database: names, permission, template, metadata, bundle, and
+the template's local paths (each must name a file of the bundle: ``unsafe_local_path``).
 
 ``authorize`` runs before the body is read; ``check_request`` on the body. Nothing is stored.
 """
@@ -11,6 +12,7 @@ from typing import Any
 
 from client.names import parse_version, validate_app_name, validate_namespace
 from client.template import Limits, Template, parse_template
+from client.template.local_paths import escapes
 from registry.auth.access import can_publish
 from registry.auth.credentials import Principal
 from registry.blobs.files import digest_of
@@ -104,6 +106,8 @@ def check_request(
         bundle = check_bundle(data.bundle, limit)
     place = _template_path(data.template_path)
     _check_place(place, bundle)
+    template_dir = posixpath.dirname(place) if place else ""
+    _check_local_paths(template, template_dir, bundle)
     return Checked(
         ns,
         name,
@@ -113,9 +117,27 @@ def check_request(
         digest_of(data.template),
         digest_of(data.bundle) if data.bundle is not None else None,
         bundle,
-        posixpath.dirname(place) if place else "",
+        template_dir,
         place,
     )
+
+
+def _check_local_paths(template: Template, template_dir: str, bundle: BundleInfo | None) -> None:
+    """422 ``unsafe_local_path`` for the first local code, template or document path that does
+    not stay inside the version's own files (``client.template.local_paths``): installed, it
+    would make ``sam package`` upload the consumer's files."""
+    files = bundle.files if bundle is not None else None
+    nested = {
+        ("Resources", ref.logical_id, "Properties", "Location") for ref in template.references
+    }
+    for local, reason in escapes(template.document, template_dir, files):
+        if local.key_path in nested:
+            continue  # a nested template: ``registry.publish.nested.check_local`` answers it
+        raise Unprocessable(
+            "unsafe_local_path",
+            f"{local.where}: {local.value!r} {reason}; local paths must name files of the "
+            "bundle published with the template",
+        )
 
 
 def _template_path(raw: str | None) -> str | None:

@@ -76,9 +76,12 @@ async def _text(form: FormData, field: str, limit: int) -> str | None:
     if data is None:
         return None
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise Unprocessable(f"invalid_{field}", f"the {field} is not UTF-8 text") from None
+    if "\x00" in text:  # PostgreSQL text cannot hold it, and no document needs it
+        raise Unprocessable(f"invalid_{field}", f"the {field} contains a NUL character")
+    return text
 
 
 def _json(text: str | None) -> Any:

@@ -22,6 +22,7 @@ from client.errors import InvalidRangeError
 from client.names import AppId
 from client.ranges import Range, is_dist_tag
 from client.template import LocationKind, Reference
+from client.template.local_paths import escape
 from registry.auth.access import readable_apps
 from registry.auth.credentials import Principal
 from registry.auth.permissions import can_nest
@@ -47,8 +48,8 @@ def check_local(reference: Reference, ctx: NestedContext) -> str:
             f"{reference.logical_id} nests the local template {location!r}: "
             "publish a bundle that contains it",
         )
-    joined = posixpath.normpath(posixpath.join(ctx.template_dir, location))
-    if location.startswith("/") or joined.startswith("../") or joined not in ctx.bundle_files:
+    joined = posixpath.normpath(posixpath.join(ctx.template_dir, location.replace("\\", "/")))
+    if escape(location, ctx.template_dir, ctx.bundle_files) or joined not in ctx.bundle_files:
         raise Unprocessable(
             "local_reference_not_in_bundle",
             f"{reference.logical_id} nests {location!r}, which is not a file in the bundle",

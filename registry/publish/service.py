@@ -6,13 +6,15 @@ writer at a time), the version row is inserted unless it exists, nested referenc
 and only then are blobs written, before the transaction that makes them reachable commits: no
 row ever points at missing bytes, and a refused publish writes no blob. A version is immutable:
 identical bytes and the same normalised ``template_path`` again → ``created=False`` (200),
-anything different → 409 ``version_exists``. Concurrent publishes of one version take turns on
+anything different → 409 ``version_exists``; immutable forever: a version of a deleted app
+comes back only with the content its tombstone keeps (else 409 ``version_exists`` too).
+Concurrent publishes of one version take turns on
 the app's row lock and are decided by the unique constraint.
 
 Round trips are most of what a publish costs, so the usual one (a new version of an existing
-app) makes eight on PostgreSQL: BEGIN, lock, insert, read ``latest``, move it, one ``UPDATE``
-of the app (metadata, ``updated_at``, search vector), audit row, COMMIT; the answer is built
-from the values stored, not read back.
+app) makes nine on PostgreSQL: BEGIN, lock, insert, tombstone, read ``latest``, move it, one
+``UPDATE`` of the app (metadata, ``updated_at``, search vector), audit row, COMMIT; the answer
+is built from the values stored, not read back.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.auth.accounts import ensure_namespace
 from registry.auth.credentials import Principal
-from registry.db.models import App, Dependency, Namespace, Version, utcnow
+from registry.db.models import App, Dependency, Namespace, Version, VersionTombstone, utcnow
 from registry.db.upsert import insert_new
 from registry.errors import Conflict
 from registry.lifecycle import dist_tags
@@ -50,6 +52,13 @@ _EXISTING = (
     .join(Namespace, Namespace.id == App.namespace_id)
     .where(Namespace.name == sa.bindparam("ns"), App.name_canonical == sa.bindparam("name"))
     .where(Version.version == sa.bindparam("version"))
+)
+_TOMBSTONE = sa.select(
+    VersionTombstone.digest, VersionTombstone.bundle_digest, VersionTombstone.template_path
+).where(
+    VersionTombstone.namespace == sa.bindparam("ns"),
+    VersionTombstone.app == sa.bindparam("name"),
+    VersionTombstone.version == sa.bindparam("version"),
 )
 _DEPENDENCIES = (
     sa.select(Dependency)
@@ -100,6 +109,7 @@ async def _publish_in(
         existing = await _existing(session, checked)
         assert existing is not None  # under the lock, or on SQLite's only writer
         return existing
+    await _refuse_other_content_of_deleted(session, checked)
     context = NestedContext(
         principal,
         state.registry_host,
@@ -139,6 +149,23 @@ async def _store_blobs(state: RegistryState, data: PublishInput) -> None:
         await state.blobs.put(data.bundle)
 
 
+def _content(checked: Checked) -> tuple[str, str | None, str | None]:
+    """What makes a version's content: install verifies the first two and places by the third."""
+    return checked.digest, checked.bundle_digest, checked.template_path
+
+
+async def _refuse_other_content_of_deleted(session: AsyncSession, checked: Checked) -> None:
+    """409 when this version was deleted with other content (lockfiles pin that content)."""
+    params = {"ns": checked.namespace, "name": checked.name.lower(), "version": checked.version}
+    buried = (await session.execute(_TOMBSTONE, params)).first()
+    if buried is not None and tuple(buried) != _content(checked):
+        raise Conflict(
+            "version_exists",
+            f"{checked.namespace}/{checked.name}@{checked.version} was published before (and "
+            "deleted) with different content; versions are immutable, publish a new version",
+        )
+
+
 async def _existing(session: AsyncSession, checked: Checked) -> Published | None:
     """The version as published before: the same content (a retry), else 409."""
     params = {"ns": checked.namespace, "name": checked.name.lower(), "version": checked.version}
@@ -147,11 +174,7 @@ async def _existing(session: AsyncSession, checked: Checked) -> Published | None
         return None
     existing: Version = found.Version
     # The template's place in the bundle is content too: install puts the template there.
-    if (existing.digest, existing.bundle_digest, existing.template_path) != (
-        checked.digest,
-        checked.bundle_digest,
-        checked.template_path,
-    ):
+    if (existing.digest, existing.bundle_digest, existing.template_path) != _content(checked):
         raise Conflict(
             "version_exists",
             f"{checked.namespace}/{checked.name}@{checked.version} is already published with "

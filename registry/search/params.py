@@ -86,7 +86,7 @@ def decode_cursor(text: str, sort: str) -> tuple[Any, int]:
     """The (key, id) a cursor carries; ``invalid_cursor`` when forged, stale or mismatched."""
     key, app_id = paging.decode(sort, text, arity=2, listing="search")
     try:
-        return _typed_key(sort, key), paging.ints(app_id)[0]
+        return _typed_key(sort, key), paging.ids(app_id)[0]
     except ValueError:
         raise paging.bad_cursor("search") from None
 

@@ -40,6 +40,29 @@ async def json_value(request: Request) -> Any:
     return _parse(await read_limited(request, MAX_JSON_BYTES))
 
 
+def refuse_nul(value: Any) -> None:
+    """400 ``invalid_json`` when any string (key or value) of a parsed JSON body contains NUL:
+    PostgreSQL text cannot hold it, so it is refused on every database alike."""
+    if _has_nul(value):
+        raise ApiError("invalid_json", "strings in the body may not contain a NUL character")
+
+
+def _has_nul(value: Any) -> bool:
+    """Iterative, so a deeply nested body costs no recursion."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
 def only_keys(body: dict[str, Any], allowed: set[str]) -> None:
     unknown = sorted(set(body) - allowed)
     if unknown:
@@ -141,11 +164,13 @@ async def _answer_413(limit: int, scope: Scope, receive: Receive, send: Send) ->
 
 def _parse(body: bytes) -> Any:
     try:
-        return json.loads(body)
+        value = json.loads(body)
     except ValueError as exc:
         raise ApiError("invalid_json", f"the body is not valid JSON: {exc}") from None
     except RecursionError:  # "[[[[..." nested past the interpreter's stack
         raise ApiError("invalid_json", "the body nests too deeply") from None
+    refuse_nul(value)
+    return value
 
 
 def _object(body: bytes) -> dict[str, Any]:

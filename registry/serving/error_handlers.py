@@ -21,6 +21,7 @@ from client.errors import NestryError, TemplateTooLargeError
 from registry.db.health import RETRY_AFTER_SECONDS, is_unavailable
 from registry.errors import ApiError
 from registry.serving import hot_reads
+from registry.serving.allow import allowed_methods
 from registry.serving.metrics import Metrics
 from registry.state import RegistryState
 
@@ -54,10 +55,11 @@ async def nestry_error(_request: Request, exc: Exception) -> Response:
     return error_response(status, exc.code, message)
 
 
-async def http_error(_request: Request, exc: Exception) -> Response:
+async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     code = _HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")
-    return error_response(exc.status_code, code, str(exc.detail))
+    headers = {"Allow": allowed_methods(request)} if exc.status_code == 405 else None
+    return error_response(exc.status_code, code, str(exc.detail), headers)
 
 
 def database_unavailable() -> JSONResponse:

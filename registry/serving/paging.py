@@ -3,7 +3,12 @@
 A cursor is URL-safe base64 (unpadded) of the JSON array ``[kind, *key]``: ``kind`` names the
 listing (and, for search, the sort) it was made for, so a cursor from one listing is refused by
 another. Decoding checks the shape only; the listing checks the key's types with ``ints`` and
-``strings``, which refuse what the database could not compare (integers past 64 bits, NUL).
+``strings``, which refuse what the database could not compare (integers past 64 bits, NUL);
+``ids`` bounds row ids by their column (INTEGER: 32 bits on PostgreSQL).
+
+Integer query parameters and path ids go through ``parse_int`` / ``parse_id``: ASCII digits
+only (``"²".isdigit()`` is true, yet ``int("²")`` fails) and within the column's range, so a
+caller's typo is a 4xx, never a database error.
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from typing import Any
 from registry.errors import ApiError
 
 INT64_MAX = 2**63 - 1
+ID_MAX = 2**31 - 1  # primary keys are INTEGER columns: 32-bit on PostgreSQL
+_MAX_DIGITS = 19  # enough for INT64_MAX; longer text is refused before int() reads it
 
 
 def invalid(message: str) -> ApiError:
@@ -26,11 +33,35 @@ def invalid(message: str) -> ApiError:
 
 def parse_limit(value: str | None, *, default: int, maximum: int) -> int:
     """``limit`` as a whole number from 1 to ``maximum`` (ASCII digits only), else 400."""
+    number = parse_int(value, name="limit", default=default, minimum=1, maximum=maximum)
+    assert number is not None
+    return number
+
+
+def parse_int(
+    value: str | None, *, name: str, default: int | None, minimum: int = 1, maximum: int
+) -> int | None:
+    """The query parameter ``name`` as a whole number from ``minimum`` to ``maximum`` (ASCII
+    digits only); ``default`` when absent; else 400 ``invalid_query`` naming it."""
     if value is None:
         return default
-    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= maximum:
-        raise invalid(f"limit must be a whole number from 1 to {maximum}")
-    return int(value)
+    number = _digits(value)
+    if number is None or not minimum <= number <= maximum:
+        raise invalid(f"{name} must be a whole number from {minimum} to {maximum}")
+    return number
+
+
+def parse_id(text: str) -> int | None:
+    """A row id from a path segment; None when no row can have it (not ASCII digits, 0, or past
+    the id column's range): the endpoint answers its 404."""
+    number = _digits(text)
+    return number if number is not None and 1 <= number <= ID_MAX else None
+
+
+def _digits(text: str) -> int | None:
+    if not (text.isascii() and text.isdigit()) or len(text.lstrip("0")) > _MAX_DIGITS:
+        return None
+    return int(text)
 
 
 def encode(kind: str, key: Sequence[Any]) -> str:
@@ -62,6 +93,15 @@ def ints(*values: object) -> tuple[int, ...]:
     for value in values:
         if isinstance(value, bool) or not isinstance(value, int) or abs(value) > INT64_MAX:
             raise ValueError("not a 64-bit integer")
+    return tuple(values)  # type: ignore[arg-type]
+
+
+def ids(*values: object) -> tuple[int, ...]:
+    """``values`` when each is a row id (a positive integer an id column can hold), else
+    ValueError."""
+    for value in ints(*values):
+        if not 1 <= value <= ID_MAX:
+            raise ValueError("not a row id")
     return tuple(values)  # type: ignore[arg-type]
 
 

@@ -22,6 +22,7 @@ from install_support import Env, user_template
 from client.install.cache import Cache
 from client.publish.request import prepare
 from client.template import LocationKind, Template, parse_template
+from client.template.local_paths import local_paths
 
 # Refused at publish by design (no Resources / placeholder name); see the corpus README.
 UNUSABLE = {
@@ -58,8 +59,9 @@ def test_corpus_app_installs_without_new_findings(env: Env, path: Path, tmp_path
     version = (meta.semantic_version if meta else None) or "1.0.0"
     metadata = {} if meta else {"name": name, "description": "corpus app", "author": "corpus"}
     published = tmp_path / "published" / "template.yaml"
-    if path.name in OUTSIDE_BUNDLE:
-        published = publish_from_layout(env, path, tmp_path / "repo", OUTSIDE_BUNDLE[path.name])
+    place = OUTSIDE_BUNDLE.get(path.name) or code_place(template)
+    if place:
+        published = publish_from_layout(env, path, tmp_path / "repo", place)
     else:
         env.publish(
             f"corpus/{name}", version, path.read_bytes(), metadata, bundle=local_stubs(template)
@@ -90,6 +92,18 @@ def required_values(document: dict[str, Any]) -> dict[str, str]:
     return values
 
 
+def code_place(template: Template) -> str | None:
+    """Where to lay out a template whose code paths climb out of its directory
+    (``CodeUri: ../src/``): deep enough that they stay inside the copy, as in its repository."""
+    code = [p.value for p in local_paths(template.document) if not p.document]
+    depth = max((posixpath.normpath(c).split("/").count("..") for c in code), default=0)
+    if not depth:
+        return None
+    documents = [p.value for p in local_paths(template.document) if p.document]
+    depth = max([depth, *(posixpath.normpath(d).split("/").count("..") for d in documents)])
+    return "/".join(["d"] * depth + ["template.yaml"])
+
+
 def publish_from_layout(env: Env, path: Path, repo: Path, place: str) -> Path:
     """Lay the template out at ``place`` in a copy of its repository (stubs for its local
     children, README and LICENSE), publish it with ``nestry publish``'s code, and return it:
@@ -97,12 +111,26 @@ def publish_from_layout(env: Env, path: Path, repo: Path, place: str) -> Path:
     target = repo / place
     target.parent.mkdir(parents=True)
     target.write_bytes(path.read_bytes())
-    for location, stub in stub_files(parse_template(path.read_bytes())).items():
+    parsed = parse_template(path.read_bytes())
+    for location, stub in stub_files(parsed).items():
         stub_path = repo / posixpath.normpath(posixpath.join(posixpath.dirname(place), location))
         stub_path.parent.mkdir(parents=True, exist_ok=True)
         stub_path.write_bytes(stub)
+    for code in (p.value for p in local_paths(parsed.document) if not p.document):
+        code_path = repo / posixpath.normpath(posixpath.join(posixpath.dirname(place), code))
+        if not code_path.exists():  # a folder of code (CodeUri: ../src/) or one file (x.jar)
+            stub = code_path / "index.py" if code.endswith("/") or "." not in code else code_path
+            stub.parent.mkdir(parents=True, exist_ok=True)
+            stub.write_text("def handler(event, context):\n    return None\n")
     (repo / "README.md").write_text("# readme\n")
     (repo / "LICENSE").write_text("Apache-2.0\n")
+    for document in (p.value for p in local_paths(parsed.document) if p.document):
+        document_path = repo / posixpath.normpath(
+            posixpath.join(posixpath.dirname(place), document)
+        )
+        if not document_path.exists() and document_path.is_relative_to(repo):
+            document_path.parent.mkdir(parents=True, exist_ok=True)
+            document_path.write_text("stub\n")
     plan = prepare(target, namespace="corpus", version=None, overrides={})
     status, document = env.client().publish(
         plan.app,

@@ -145,9 +145,30 @@ async def test_the_refusal_does_not_name_dependents_the_caller_cannot_read(
     refused = await _delete(api, "acme/base", world.tokens["owner"])
     assert refused.status_code == 409, refused.text
     message = refused.json()["error"]["message"]
-    assert "acme/secret@1.0.0" in message and "1 you cannot see" in message
+    assert "acme/secret@1.0.0" in message and "apps you cannot see" in message
     assert "hidden" not in message
     assert "strangerns" not in message
+    assert "nested by 1 version(s)" in message  # the visible one only
+
+
+async def test_the_refusal_does_not_count_dependents_the_caller_cannot_read(
+    api: httpx.AsyncClient, world: World, publish: Any
+) -> None:
+    """One hidden dependent version or three: the owner reads the same refusal."""
+    await must(await _delete(api, SECRET, world.tokens["owner"]))  # only hidden ones remain
+    hidden = template(name="hidden", extra_resources=nested("Base", "acme/base", "^1.0.0"))
+    await must(await publish("strangerns", "hidden", "1.0.0", hidden), 201)
+    await set_policy(api, "strangerns/hidden", world.admin, visibility="private")
+    first = await _delete(api, "acme/base", world.tokens["owner"])
+    assert first.status_code == 409, first.text
+    for version in ("1.0.1", "1.0.2"):
+        await must(await publish("strangerns", "hidden", version, hidden), 201)
+    again = await _delete(api, "acme/base", world.tokens["owner"])
+    assert again.status_code == 409, again.text
+    message = again.json()["error"]["message"]
+    assert message == first.json()["error"]["message"]
+    assert "apps you cannot see" in message
+    assert not any(digit in message.split(";")[0] for digit in "0123456789")
 
 
 async def test_the_deletion_is_audited(api: httpx.AsyncClient, world: World) -> None:

@@ -8,6 +8,7 @@ from corpus import CORPUS
 from registry_samples import tar_gz
 
 from client.template import Limits, LocationKind, parse_template
+from client.template.local_paths import local_paths
 
 _SAM_CLI = "awslabs__aws-sam-cli__tests_integration_testdata_"
 BROKEN = {
@@ -21,15 +22,21 @@ def _usable() -> list[str]:
 
 
 def _bundle_for(body: bytes) -> tuple[bytes | None, dict[str, str]]:
-    """A bundle holding every local child the template nests, and where the template sits."""
+    """A bundle holding every local child and code path the template names (as ``nestry
+    publish`` packs them), and where the template sits."""
     parsed = parse_template(body, source="corpus", limits=Limits())
     locations = [r.location for r in parsed.references if r.kind is LocationKind.LOCAL]
+    locations += [p.value for p in local_paths(parsed.document) if not p.document]
     if not locations:
         return None, {}
-    depth = max(loc.split("/").count("..") for loc in locations if loc)
+    depth = max(posixpath.normpath(loc).split("/").count("..") for loc in locations if loc)
     template_path = "/".join(["d"] * depth + ["template.yaml"])
     base = posixpath.dirname(template_path)
-    files = {posixpath.normpath(posixpath.join(base, loc)): b"child" for loc in locations if loc}
+    files = {
+        posixpath.normpath(posixpath.join(base, loc)).lstrip("./") or "code": b"child"
+        for loc in locations
+        if loc
+    }
     return tar_gz(files), {"template_path": template_path}
 
 
