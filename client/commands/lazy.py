@@ -33,7 +33,7 @@ COMMANDS: dict[str, LazyCommand] = {
     "publish": _entry(
         "publish",
         "publish",
-        "Publish TEMPLATE (default template.yaml) with its code as a new version.",
+        "Publish TEMPLATE (default template.yaml, .yml or .json) with its code as a new version.",
     ),
     "search": _entry(
         "query", "search", "Find applications by name, description, labels and readme."

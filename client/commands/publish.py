@@ -9,6 +9,7 @@ import click
 
 from client.commands.context import Context, json_option, pass_context
 from client.commands.output import human_size, table
+from client.commands.templates import default_template
 from client.publish.request import PublishPlan, prepare
 
 
@@ -32,7 +33,11 @@ def _overrides(
 
 @click.command()
 @click.argument(
-    "template", type=click.Path(dir_okay=False, path_type=Path), default="template.yaml"
+    "template",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    required=False,
+    callback=lambda _ctx, _param, value: default_template(value),
 )
 @click.option(
     "--namespace", "-n", help="Namespace to publish under (default: `namespace` in the config)."
@@ -58,7 +63,7 @@ def publish(
     dry_run: bool,
     **fields: Any,
 ) -> None:
-    """Publish TEMPLATE (default template.yaml) with its code as a new version."""
+    """Publish TEMPLATE (default template.yaml, .yml or .json) with its code as a new version."""
     namespace = namespace or state.config().namespace
     with state.output.progress("Packing"):
         plan = prepare(

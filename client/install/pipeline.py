@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from client.install import lockfile
 from client.install.build_dir import Render, rebase_user_document, root_template, write_build
 from client.install.cache import Cache
-from client.install.errors import FrozenLockfileError, InstallError
+from client.install.errors import FrozenLockfileError, InstallError, ParameterError
 from client.install.lockfile import Lockfile
 from client.install.pins import PinOptions
 from client.install.render_cache import RenderCache
@@ -31,6 +31,7 @@ from client.install.report import (
 )
 from client.install.resolver import Node, Resolver, walk
 from client.install.sources import ClientFactory, Fetcher, fetch_many
+from client.install.status import status_warnings
 from client.install.tree_facts import (
     bundle_jobs,
     capabilities_of,
@@ -44,6 +45,7 @@ from client.template import Template, parse_template
 if TYPE_CHECKING:  # --flatten's machinery is imported only when a flattening install runs
     from client.install.flatten_hook import Flattened
 
+PLACEHOLDER = "<REQUIRED>"  # what ``nestry add`` writes (client.editing.add.PLACEHOLDER)
 Progress = Callable[[str], None]
 # --flatten hook: the user's document (rebased to the build directory), the resolved tree and
 # keep_exports in; the flattened document and what the flattener reports out.
@@ -109,7 +111,9 @@ def install(
             "--frozen: " + "; ".join(lockfile.differences(resolved.old_lock, resolved.lock))
         )
     nodes = walk(resolved.roots)
+    check_placeholders(nodes)
     check_all_parameters(nodes)
+    standing = [] if options.offline else status_warnings(nodes, clients)
     say(f"fetching {sum(1 for n in nodes if n.pin.bundle_digest)} code bundle(s)")
     bundles = fetch_many(Fetcher(cache, clients, offline=options.offline), bundle_jobs(nodes))
     out_dir = options.build_dir
@@ -127,10 +131,25 @@ def install(
         lockfile=options.lock_path,
         lockfile_changed=changed,
         next_command=next_command(out_dir, capabilities, needs_sam_build(resolved.root, nodes)),
-        warnings=(flattened.warnings if flattened else []) + build_warnings,
+        warnings=standing + (flattened.warnings if flattened else []) + build_warnings,
         changes=lockfile.version_changes(resolved.old_lock, resolved.lock),
         flatten=FlattenReport(flattened.settled, flattened.dropped) if flattened else None,
     )
+
+
+def check_placeholders(nodes: list[Node]) -> None:
+    """Refuse ``'<REQUIRED>'`` (what ``nestry add`` writes for a required parameter): deployed,
+    the literal text would become the parameter's value."""
+    problems = [
+        f"{node.path}: parameter {name} of {node.pin.application} is still {PLACEHOLDER!r}"
+        for node in nodes
+        for name, value in sorted(node.reference.parameters.items())
+        if value == PLACEHOLDER
+    ]
+    if problems:
+        raise ParameterError(
+            problems, hint="Replace each placeholder with a value in your template, then install."
+        )
 
 
 def _root_template(
@@ -168,9 +187,29 @@ def update(
     if options.frozen:
         raise InstallError("update changes nestry.lock; it cannot run with --frozen")
     refresh = frozenset(parse_app_id(a).canonical for a in apps) if apps else None
+    if refresh:
+        _check_referenced(options, refresh)
     return install(
         options._replace(refresh=refresh), clients=clients, cache=cache, progress=progress
     )
+
+
+class NotReferencedError(InstallError):
+    code = "not_found"
+    hint = "nestry tree lists the applications your template references."
+
+
+def _check_referenced(options: InstallOptions, apps: frozenset[str]) -> None:
+    """Every app ``update`` was asked to move is referenced (by the template or nestry.lock)."""
+    root = parse_template(_read_template(options.template), source=str(options.template))
+    known = {r.application_id.canonical for r in root.references if r.application_id}
+    locked = lockfile.read(options.lock_path).references.values()
+    known |= {entry.application.lower() for entry in locked}
+    missing = sorted(apps - known)
+    if missing:
+        raise NotReferencedError(
+            f"{', '.join(missing)}: not referenced by {options.template} or its nested apps"
+        )
 
 
 def _read_template(path: Path) -> bytes:

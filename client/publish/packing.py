@@ -3,6 +3,8 @@
 A template names local files through ``CodeUri`` / ``ContentUri`` / ``DefinitionUri`` (string
 paths; ``s3://`` and URLs are left alone) and through ``AWS::Serverless::Application``
 ``Location`` paths to child templates, which are followed recursively with their own files.
+A zip function with no ``CodeUri`` at all means the template's own directory, as in SAM
+(``client.template.code_location``).
 
 Layout. Bundle paths are relative to the template's directory, so ``install`` can unpack the
 bundle next to the published template. When some path leaves that directory (``../src``, or
@@ -24,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from client.errors import NestryError
+from client.template.code_location import implicit_code_uri
 from client.template.loader import load_template
 
 MAX_FILES = 10_000
@@ -71,13 +74,21 @@ def local_paths(document: dict[str, Any], base: Path) -> list[LocalPath]:
             _add(found, ("Globals", section, key), block.get(key), base, is_template=False)
     resources = document.get("Resources")
     for logical_id, resource in (resources or {}).items() if isinstance(resources, dict) else ():
-        if not isinstance(resource, dict) or not isinstance(resource.get("Properties"), dict):
+        if not isinstance(resource, dict):
             continue
-        kind, props = resource.get("Type"), resource["Properties"]
+        kind = resource.get("Type")
+        props = resource.get("Properties")
+        if props is None and kind == "AWS::Serverless::Function":
+            props = {}  # every property may come from Globals; the code is still local
+        if not isinstance(props, dict):
+            continue
         prop = PATH_KEYS.get(str(kind))
         if prop:
             path = ("Resources", logical_id, "Properties", prop)
-            _add(found, path, props.get(prop), base, is_template=prop == "Location")
+            value = props.get(prop)
+            if value is None and implicit_code_uri(document, resource):
+                value = "."  # SAM builds the template's own folder (issue 14, item 1)
+            _add(found, path, value, base, is_template=prop == "Location")
     return found
 
 
@@ -182,6 +193,6 @@ def apply_rewrites(
     for key_path, value in rewrites.items():
         node = changed
         for key in key_path[:-1]:
-            node = node[key]
+            node = node.setdefault(key, {})  # an implicit CodeUri's function may have none
         node[key_path[-1]] = value
     return changed

@@ -7,6 +7,7 @@ tests can prove what did (not) touch the network.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +28,8 @@ class FakeRegistry:
     bundles: dict[tuple[str, str], bytes] = field(default_factory=dict)
     calls: list[tuple[str, Any]] = field(default_factory=list)
     tamper: bool = False
+    # (canonical app, version) -> status fields of its version document (yanked, deprecated)
+    status: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
 
     def publish(self, app: str, version: str, template: str, bundle: bytes | None = None) -> None:
         self.apps.setdefault(app.lower(), {})[version] = template
@@ -43,6 +46,9 @@ class FakeRegistry:
     def get_bytes(self, url_or_path: str) -> bytes:
         self.calls.append(("get", url_or_path))
         parts = url_or_path.split("/")  # /v1/apps/ns/name/versions/v/template
+        if len(parts) == 7:  # the version document: only its status fields matter here
+            key = (f"{parts[3]}/{parts[4]}".lower(), parts[6])
+            return json.dumps(self.status.get(key, {})).encode()
         app, version, kind = f"{parts[3]}/{parts[4]}".lower(), parts[6], parts[7]
         data = (
             self.apps[app][version].encode() if kind == "template" else self.bundles[(app, version)]
@@ -96,7 +102,11 @@ class FakeRegistry:
         return sum(1 for kind, _ in self.calls if kind == "resolve")
 
     def get_calls(self) -> int:
-        return sum(1 for kind, _ in self.calls if kind == "get")
+        """Template and bundle downloads (version documents, the status checks, not counted)."""
+        return sum(1 for kind, url in self.calls if kind == "get" and url.count("/") == 7)
+
+    def status_calls(self) -> int:
+        return sum(1 for kind, url in self.calls if kind == "get" and url.count("/") == 6)
 
 
 def factory(registry: FakeRegistry) -> ClientFactory:

@@ -75,7 +75,9 @@ def test_publish_dry_run_shows_metadata_and_sends_nothing(tmp_path: Path, janito
     assert "Would publish lumigo/lambda-janitor@1.7.0 (dry run: nothing sent)" in result.output
     assert "Deletes old Lambda versions" in result.output
     assert "readme: 17 B" in result.output
-    assert "bundle: none" in result.output
+    # Its function has no CodeUri: SAM builds the template's folder, so that is the bundle.
+    assert "bundle: " in result.output and "bundle: none" not in result.output
+    assert "template.yaml  1.4 KiB" in result.output
 
 
 def test_publish_dry_run_json_lists_bundle_files(tmp_path: Path) -> None:

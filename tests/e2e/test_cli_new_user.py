@@ -1,0 +1,147 @@
+"""Issue 14's "wrong results", each through the real ``nestry`` against a real registry."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+from typing import Any
+
+from test_cli_e2e import Nestry, janitor_dir, login
+
+from client.template import load_template
+
+FUNCTION_WITHOUT_CODE_URI = """\
+AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Metadata:
+  AWS::ServerlessRepo::Application:
+    Name: no-code-uri
+    Description: a function whose code is the template's folder
+    Author: acme
+    SemanticVersion: 1.0.0
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: handler.main
+      Runtime: python3.12
+  Inline:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: index.main
+      Runtime: python3.12
+      InlineCode: "def main(event, context): return 1"
+"""
+
+
+def _user(tmp_path: Path, body: str) -> Path:
+    user = tmp_path / "user" / "template.yml"
+    user.parent.mkdir(parents=True, exist_ok=True)
+    user.write_text("Transform: AWS::Serverless-2016-10-31\nResources:\n" + body)
+    return user
+
+
+def _reference(logical_id: str, app: str, spec: str, parameters: str = "") -> str:
+    text = (
+        f"  {logical_id}:\n    Type: AWS::Serverless::Application\n    Properties:\n"
+        f"      Location:\n        ApplicationId: {app}\n        SemanticVersion: '{spec}'\n"
+    )
+    return text + (f"      Parameters:\n{parameters}" if parameters else "")
+
+
+def test_a_function_without_code_uri_ships_its_folder(
+    nestry: Nestry, live_registry: Any, tmp_path: Path
+) -> None:
+    login(nestry, live_registry)
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "template.yml").write_text(FUNCTION_WITHOUT_CODE_URI)  # found without naming it
+    (app / "handler.py").write_text("def main(event, context):\n    return 1\n")
+    (app / ".aws-sam").mkdir()
+    (app / ".aws-sam" / "junk").write_text("build output\n")
+    published = json.loads(nestry("publish", "-n", "acme", "--json", cwd=app).stdout)
+    assert sorted(published["bundle_files"]) == ["handler.py", "template.yml"]
+
+    user = _user(tmp_path, _reference("Child", "acme/no-code-uri", "^1"))
+    nestry("install", "-t", str(user))
+    vendored = user.parent / ".nestry" / "build" / "apps" / "acme" / "no-code-uri" / "1.0.0"
+    assert (vendored / "handler.py").read_text().startswith("def main")
+
+    nestry("install", "-t", str(user), "--flatten")
+    built = load_template((user.parent / ".nestry" / "build" / "template.yaml").read_bytes())
+    flat = {k: v for k, v in built["Resources"].items() if v["Type"].endswith("Function")}
+    code_uris = {k: v["Properties"].get("CodeUri") for k, v in flat.items()}
+    # The inlined function points at the vendored folder, not at the build directory itself;
+    # the inline one still needs none.
+    assert sorted(code_uris.values(), key=str) == [None, "apps/acme/no-code-uri/1.0.0"]
+
+
+def test_yanked_and_deprecated_pins_warn(
+    nestry: Nestry, live_registry: Any, tmp_path: Path
+) -> None:
+    login(nestry, live_registry)
+    janitor = janitor_dir(tmp_path / "janitor")
+    nestry("publish", str(janitor), "-n", "lumigo")
+    nestry("publish", str(janitor), "-n", "lumigo", "--version", "1.8.0")
+    user = _user(tmp_path, _reference("Janitor", "lumigo/lambda-janitor", "^1"))
+    first = json.loads(nestry("install", "-t", str(user), "--json").stdout)
+    assert first["warnings"] == []
+    nestry("yank", "lumigo/lambda-janitor@1.8.0", "--reason", "leaks logs")
+
+    locked = nestry("install", "-t", str(user), "--json")
+    warning = "Janitor: lumigo/lambda-janitor@1.8.0 is yanked: leaks logs"
+    assert json.loads(locked.stdout)["warnings"] == [warning]
+    assert f"warning: {warning}" in nestry("install", "-t", str(user)).stderr
+
+    rows = json.loads(nestry("outdated", "-t", str(user), "--json", expect=1).stdout)
+    assert [(r["current"], r["wanted"], r["note"]) for r in rows] == [
+        ("1.8.0", "1.7.0", "yanked: leaks logs")
+    ]
+    table = nestry("outdated", "-t", str(user), expect=1).stdout
+    assert "yanked: leaks logs" in table
+
+    nestry("deprecate", "lumigo/lambda-janitor@1.7.0", "use 1.9")
+    nestry("update", "-t", str(user))  # back within the range: 1.7.0, deprecated
+    moved = json.loads(nestry("install", "-t", str(user), "--json").stdout)
+    assert moved["warnings"] == ["Janitor: lumigo/lambda-janitor@1.7.0 is deprecated: use 1.9"]
+    lock = user.parent / "nestry.lock"
+    assert stat.S_IMODE(lock.stat().st_mode) == 0o644  # meant to be committed
+
+
+def test_required_placeholders_are_refused(
+    nestry: Nestry, live_registry: Any, tmp_path: Path
+) -> None:
+    login(nestry, live_registry)
+    janitor = janitor_dir(tmp_path / "janitor")
+    nestry("publish", str(janitor), "-n", "lumigo")
+    user = _user(tmp_path, "  Bucket:\n    Type: AWS::S3::Bucket\n")
+    nestry("add", "lumigo/lambda-janitor", "--as", "Janitor", "-t", str(user))
+    text = user.read_text().replace(
+        "SemanticVersion: '^1.7.0'",
+        "SemanticVersion: '^1.7.0'\n      Parameters:\n        Extra: '<REQUIRED>'",
+    )
+    user.write_text(text)
+    refused = nestry("install", "-t", str(user), expect=1)
+    assert "Janitor: parameter Extra of lumigo/lambda-janitor is still '<REQUIRED>'" in (
+        refused.stderr
+    )
+    assert not (user.parent / "nestry.lock").exists()
+    assert not (user.parent / ".nestry").exists()
+
+
+def test_update_of_an_unreferenced_app_and_outdated_exit_codes(
+    nestry: Nestry, live_registry: Any, tmp_path: Path
+) -> None:
+    login(nestry, live_registry)
+    janitor = janitor_dir(tmp_path / "janitor")
+    nestry("publish", str(janitor), "-n", "lumigo")
+    user = _user(tmp_path, _reference("Janitor", "lumigo/lambda-janitor", "^1"))
+    nestry("install", "-t", str(user))
+    missing = nestry("update", "nosuch/app", "-t", str(user), expect=3)
+    assert "nosuch/app: not referenced by" in missing.stderr
+    assert nestry("outdated", "-t", str(user)).stdout == "Everything is up to date.\n"
+    nestry("publish", str(janitor), "-n", "lumigo", "--version", "1.8.0")
+    nestry("outdated", "-t", str(user), expect=1)
+    nestry("update", "lumigo/lambda-janitor", "-t", str(user))
+    nestry("outdated", "-t", str(user), expect=0)
