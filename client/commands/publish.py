@@ -51,7 +51,11 @@ def _overrides(
     "--license", "license_id", metavar="SPDX", help="SPDX license id (overrides SpdxLicenseId)."
 )
 @click.option("--home-page", help="Overrides HomePageUrl.")
-@click.option("--dry-run", is_flag=True, help="Show what would be sent; send nothing.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Run every check, the registry's too, and show what would be sent; store nothing.",
+)
 @json_option
 @pass_context
 def publish(
@@ -69,11 +73,9 @@ def publish(
         plan = prepare(
             template, namespace=namespace, version=version, overrides=_overrides(**fields)
         )
-    if dry_run:
-        state.output.result(_describe(plan, dry_run=True), lambda: _show_plan(state, plan))
-        return
     client = state.client_for(plan.app)
-    with state.output.progress(f"Publishing {plan.app.display}@{plan.version}"):
+    verb = "Checking" if dry_run else "Publishing"
+    with state.output.progress(f"{verb} {plan.app.display}@{plan.version}"):
         status, document = client.publish(
             plan.app,
             plan.version,
@@ -82,7 +84,15 @@ def publish(
             readme=plan.readme,
             license=plan.license,
             bundle=plan.bundle,
+            dry_run=dry_run,
         )
+    if dry_run:
+        checked = _describe(plan, dry_run=True) | {
+            "registry": client.base_url,
+            "would_create": document.get("would_create") is not False,
+        }
+        state.output.result(checked, lambda: _show_plan(state, plan, checked))
+        return
     created = status == 201
     result = _describe(plan, dry_run=False) | {
         "created": created,
@@ -114,9 +124,13 @@ def _describe(plan: PublishPlan, *, dry_run: bool) -> dict[str, Any]:
     }
 
 
-def _show_plan(state: Context, plan: PublishPlan) -> None:
+def _show_plan(state: Context, plan: PublishPlan, checked: dict[str, Any]) -> None:
     out = state.output
-    out.line(f"Would publish {plan.app.display}@{plan.version} (dry run: nothing sent)")
+    where = f"{plan.app.display}@{plan.version} to {checked['registry']}"
+    if checked["would_create"]:
+        out.line(f"Would publish {where} (dry run: the registry checked it, stored nothing)")
+    else:
+        out.line(f"Already published (identical): {where} (dry run: nothing stored)")
     rows = [(key, value) for key, value in plan.metadata.items() if value not in (None, [])]
     out.line(table(rows, ["metadata", "value"]))
     out.line()

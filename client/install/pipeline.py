@@ -114,6 +114,7 @@ def install(
     check_placeholders(nodes)
     check_all_parameters(nodes)
     standing = [] if options.offline else status_warnings(nodes, clients)
+    standing += transform_warnings(options, resolved)
     say(f"fetching {sum(1 for n in nodes if n.pin.bundle_digest)} code bundle(s)")
     bundles = fetch_many(Fetcher(cache, clients, offline=options.offline), bundle_jobs(nodes))
     out_dir = options.build_dir
@@ -135,6 +136,18 @@ def install(
         changes=lockfile.version_changes(resolved.old_lock, resolved.lock),
         flatten=FlattenReport(flattened.settled, flattened.dropped) if flattened else None,
     )
+
+
+def transform_warnings(options: InstallOptions, resolved: Resolved) -> list[str]:
+    """A template that nests registry apps but is not SAM: its nested stacks' local
+    ``TemplateURL`` works with ``sam deploy`` but ``sam validate --lint`` reports W3002."""
+    if not resolved.roots or resolved.root.is_sam:
+        return []
+    return [
+        f"{options.template} has no 'Transform: AWS::Serverless-2016-10-31': sam deploy "
+        "packages its nested stacks, but sam validate --lint reports W3002 on their local "
+        "TemplateURL; add the transform to your template"
+    ]
 
 
 def check_placeholders(nodes: list[Node]) -> None:

@@ -145,3 +145,109 @@ def test_update_of_an_unreferenced_app_and_outdated_exit_codes(
     nestry("outdated", "-t", str(user), expect=1)
     nestry("update", "lumigo/lambda-janitor", "-t", str(user))
     nestry("outdated", "-t", str(user), expect=0)
+
+
+def test_a_template_without_the_sam_transform_is_told(
+    nestry: Nestry, live_registry: Any, tmp_path: Path
+) -> None:
+    login(nestry, live_registry)
+    nestry("publish", str(janitor_dir(tmp_path / "janitor")), "-n", "lumigo")
+    user = tmp_path / "plain" / "template.yaml"
+    user.parent.mkdir()
+    user.write_text("Resources:\n" + _reference("Janitor", "lumigo/lambda-janitor", "^1"))
+    warnings = json.loads(nestry("install", "-t", str(user), "--json").stdout)["warnings"]
+    assert len(warnings) == 1 and "has no 'Transform: AWS::Serverless-2016-10-31'" in warnings[0]
+    sam = _user(tmp_path, _reference("Janitor", "lumigo/lambda-janitor", "^1"))
+    assert json.loads(nestry("install", "-t", str(sam), "--json").stdout)["warnings"] == []
+
+
+def test_publish_dry_run_shows_metadata_and_sends_nothing(
+    nestry: Nestry, live_registry: Any, tmp_path: Path
+) -> None:
+    login(nestry, live_registry)
+    janitor = janitor_dir(tmp_path / "janitor")
+    result = nestry(
+        "publish",
+        str(janitor),
+        "--namespace",
+        "lumigo",
+        "--dry-run",
+        "--description",
+        "Deletes old Lambda versions",
+    )
+    assert result.exit_code == 0, result.output
+    head = f"Would publish lumigo/lambda-janitor@1.7.0 to {live_registry.url}"
+    assert f"{head} (dry run: the registry checked it, stored nothing)" in result.output
+    assert "Deletes old Lambda versions" in result.output
+    assert "readme: 39 B" in result.output
+    # Its function has no CodeUri: SAM builds the template's folder, so that is the bundle.
+    assert "bundle: " in result.output and "bundle: none" not in result.output
+    assert "template.yaml  1.4 KiB" in result.output
+    nestry("info", "lumigo/lambda-janitor", expect=3)  # nothing stored
+
+
+def test_publish_dry_run_runs_the_registry_checks(
+    nestry: Nestry, live_registry: Any, tmp_path: Path
+) -> None:
+    login(nestry, live_registry)
+    empty = tmp_path / "empty" / "template.yaml"
+    empty.parent.mkdir()
+    empty.write_text("AWSTemplateFormatVersion: '2010-09-09'\nDescription: nothing\n")
+    flags = ["-n", "acme", "--name", "empty", "--description", "d", "--author", "a"]
+    refused = nestry("publish", str(empty), *flags, "--version", "1.0.0", "--dry-run", expect=1)
+    assert "Resources" in refused.stderr and "Would publish" not in refused.output
+    janitor = janitor_dir(tmp_path / "janitor")
+    nestry("publish", str(janitor), "-n", "lumigo")
+    same = nestry("publish", str(janitor), "-n", "lumigo", "--dry-run", "--json")
+    assert json.loads(same.stdout)["would_create"] is False
+    (janitor.parent / "README.md").write_text("changed\n")
+    changed = nestry("publish", str(janitor), "-n", "lumigo", "--dry-run", expect=1)
+    assert "already published with different content" in changed.stderr
+    nester = tmp_path / "nester" / "template.yaml"
+    nester.parent.mkdir()
+    nester.write_text(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n"
+        + _reference("Child", "acme/nosuch", "^1")
+    )
+    unknown = nestry("publish", str(nester), *flags, "--version", "1.0.0", "--dry-run", expect=1)
+    assert "acme/nosuch" in unknown.stderr
+    versions = json.loads(nestry("versions", "lumigo/lambda-janitor", "--json").stdout)
+    assert [v["version"] for v in versions["versions"]] == ["1.7.0"]
+
+
+def test_publish_dry_run_json_lists_bundle_files(
+    nestry: Nestry, live_registry: Any, tmp_path: Path
+) -> None:
+    login(nestry, live_registry)
+    app = tmp_path / "app"
+    (app / "src").mkdir(parents=True)
+    (app / "src" / "index.py").write_text("print('hi')\n")
+    (app / "template.yaml").write_text(
+        "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n"
+        "    Properties: {CodeUri: src, Handler: index.h, Runtime: python3.12}\n"
+    )
+    result = nestry(
+        "publish",
+        str(app / "template.yaml"),
+        "--dry-run",
+        "--json",
+        "-n",
+        "acme",
+        "--name",
+        "hello",
+        "--description",
+        "d",
+        "--author",
+        "me",
+        "--version",
+        "0.1.0",
+        "--label",
+        "a",
+        "--label",
+        "b",
+    )
+    assert result.exit_code == 0, result.output
+    plan = json.loads(result.stdout)
+    assert plan["application"] == "acme/hello" and plan["dry_run"] is True
+    assert plan["bundle_files"] == {"src/index.py": 12}
+    assert plan["metadata"]["labels"] == ["a", "b"]
