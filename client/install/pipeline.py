@@ -40,7 +40,7 @@ from client.install.tree_facts import (
     needs_sam_build,
 )
 from client.names import parse_app_id
-from client.template import Template, parse_template
+from client.template import LocationKind, Template, parse_template
 
 if TYPE_CHECKING:  # --flatten's machinery is imported only when a flattening install runs
     from client.install.flatten_hook import Flattened
@@ -123,7 +123,7 @@ def install(
     files, build_warnings = write_build(out_dir, root, resolved.roots, bundles, render)
     changed = lockfile.write_if_changed(options.lock_path, resolved.lock)
     say(f"wrote {out_dir}")
-    capabilities = capabilities_of(resolved.root, nodes)
+    capabilities = _capabilities(options, resolved, nodes, bundles)
     return InstallReport(
         tree=tree_entries(resolved.roots),
         capabilities=capabilities,
@@ -136,6 +136,19 @@ def install(
         changes=lockfile.version_changes(resolved.old_lock, resolved.lock),
         flatten=FlattenReport(flattened.settled, flattened.dropped) if flattened else None,
     )
+
+
+def _capabilities(
+    options: InstallOptions, resolved: Resolved, nodes: list[Node], bundles: dict[str, bytes]
+) -> tuple[str, ...]:
+    """Every template's: the user's, each app's, and their local child templates'."""
+    found = set(capabilities_of(resolved.root, nodes))
+    if any(r.kind is LocationKind.LOCAL for r in resolved.root.references) or bundles:
+        from client.install.child_capabilities import bundle_capabilities, user_capabilities
+
+        found |= user_capabilities(resolved.root, options.template.parent)
+        found |= bundle_capabilities(nodes, bundles)
+    return tuple(sorted(found))
 
 
 def transform_warnings(options: InstallOptions, resolved: Resolved) -> list[str]:

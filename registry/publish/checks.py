@@ -17,6 +17,7 @@ from registry.db.models import utcnow
 from registry.errors import Forbidden, Unauthorized, Unprocessable
 from registry.publish import metadata
 from registry.publish.bundles import BundleInfo, BundleLimits, check_bundle
+from registry.publish.child_capabilities import version_capabilities
 from registry.state import RegistryState
 from registry.storage import digest_of
 
@@ -45,6 +46,7 @@ class Checked:
     bundle: BundleInfo | None
     template_dir: str  # the template's directory inside the bundle ("" = its root)
     template_path: str | None = None  # the template's normalised place in the bundle (root)
+    capabilities: tuple[str, ...] | None = None  # local child templates' included (None: its own)
 
 
 def version_values(app_id: int, checked: Checked, data: PublishInput) -> dict[str, Any]:
@@ -66,7 +68,9 @@ def version_values(app_id: int, checked: Checked, data: PublishInput) -> dict[st
         "template_path": checked.template_path,
         "parameters": {key: p.to_cfn() for key, p in template.parameters.items()},
         "outputs": {key: o.to_cfn() for key, o in template.outputs.items()},
-        "capabilities": list(template.capabilities),
+        "capabilities": list(
+            template.capabilities if checked.capabilities is None else checked.capabilities
+        ),
         "metadata": checked.metadata,
         "readme": data.readme,
         "license": data.license,
@@ -104,6 +108,10 @@ def check_request(
         bundle = check_bundle(data.bundle, limit)
     place = _template_path(data.template_path)
     _check_place(place, bundle)
+    template_dir = posixpath.dirname(place) if place else ""
+    capabilities = version_capabilities(
+        template, data.bundle, template_dir, settings.max_template_bytes
+    )
     return Checked(
         ns,
         name,
@@ -113,8 +121,9 @@ def check_request(
         digest_of(data.template),
         digest_of(data.bundle) if data.bundle is not None else None,
         bundle,
-        posixpath.dirname(place) if place else "",
+        template_dir,
         place,
+        capabilities,
     )
 
 

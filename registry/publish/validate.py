@@ -38,6 +38,6 @@ async def validate(state: RegistryState, principal: Principal, checked: Checked)
         "version": checked.version,
         "digest": checked.digest,
         "would_create": existing is None,  # False: an identical retry, answered 200
-        "capabilities": list(checked.template.capabilities),
+        "capabilities": list(checked.capabilities or checked.template.capabilities),
         "dependencies": len(dependencies),
     }

@@ -251,3 +251,31 @@ def test_publish_dry_run_json_lists_bundle_files(
     assert plan["application"] == "acme/hello" and plan["dry_run"] is True
     assert plan["bundle_files"] == {"src/index.py": 12}
     assert plan["metadata"]["labels"] == ["a", "b"]
+
+
+def test_capabilities_include_local_child_templates(
+    nestry: Nestry, live_registry: Any, tmp_path: Path
+) -> None:
+    login(nestry, live_registry)
+    app = tmp_path / "multi"
+    (app / "backend").mkdir(parents=True)
+    (app / "template.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n"
+        "  Backend:\n    Type: AWS::Serverless::Application\n"
+        "    Properties:\n      Location: backend/template.yaml\n"
+    )
+    (app / "backend" / "template.yaml").write_text(
+        "Resources:\n  Deeper:\n    Type: AWS::Serverless::Application\n"
+        "    Properties:\n      Location: ../roles.yaml\n"
+    )
+    (app / "roles.yaml").write_text(
+        "Resources:\n  Role:\n    Type: AWS::IAM::Role\n    Properties:\n"
+        "      RoleName: fixed\n      AssumeRolePolicyDocument: {}\n"
+    )
+    flags = ["-n", "acme", "--name", "multi", "--description", "d", "--author", "a"]
+    nestry("publish", str(app / "template.yaml"), *flags, "--version", "1.0.0")
+    info = nestry("info", "acme/multi").stdout
+    assert "Capabilities: CAPABILITY_AUTO_EXPAND, CAPABILITY_IAM, CAPABILITY_NAMED_IAM" in info
+    user = _user(tmp_path, _reference("Multi", "acme/multi", "^1"))
+    caps = json.loads(nestry("install", "-t", str(user), "--json").stdout)["capabilities"]
+    assert caps == ["CAPABILITY_AUTO_EXPAND", "CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"]
