@@ -211,4 +211,7 @@ class RegistryClient:
             return
         response.read()
         code, message = error_of(response)
-        raise RegistryError(message, status=response.status_code, code=code)
+        retry_after = response.headers.get("Retry-After")
+        raise RegistryError(
+            message, status=response.status_code, code=code, retry_after=retry_after
+        )

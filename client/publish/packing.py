@@ -64,14 +64,16 @@ class BundlePlan:
     rewrites: dict[tuple[str, ...], str] = field(default_factory=dict)  # root document only
 
 
-def local_paths(document: dict[str, Any], base: Path) -> list[LocalPath]:
-    """Every local path ``document`` names, resolved against ``base`` (its directory)."""
+def local_paths(document: dict[str, Any], base: Path, source: str = "") -> list[LocalPath]:
+    """Every local path ``document`` names, resolved against ``base`` (its directory);
+    errors name ``source`` (a child template's file) when given."""
     found: list[LocalPath] = []
     globals_ = document.get("Globals")
     for section, key in GLOBAL_KEYS.items():
         block = globals_.get(section) if isinstance(globals_, dict) else None
         if isinstance(block, dict):
-            _add(found, ("Globals", section, key), block.get(key), base, is_template=False)
+            key_path = ("Globals", section, key)
+            _add(found, key_path, block.get(key), base, is_template=False, source=source)
     resources = document.get("Resources")
     for logical_id, resource in (resources or {}).items() if isinstance(resources, dict) else ():
         if not isinstance(resource, dict):
@@ -88,16 +90,22 @@ def local_paths(document: dict[str, Any], base: Path) -> list[LocalPath]:
             value = props.get(prop)
             if value is None and implicit_code_uri(document, resource):
                 value = "."  # SAM builds the template's own folder (issue 14, item 1)
-            _add(found, path, value, base, is_template=prop == "Location")
+            _add(found, path, value, base, is_template=prop == "Location", source=source)
     return found
 
 
 def _add(
-    found: list[LocalPath], key_path: tuple[str, ...], value: Any, base: Path, *, is_template: bool
+    found: list[LocalPath],
+    key_path: tuple[str, ...],
+    value: Any,
+    base: Path,
+    *,
+    is_template: bool,
+    source: str = "",
 ) -> None:
     if not isinstance(value, str) or "://" in value or value.startswith("arn:"):
         return  # S3 objects, URLs, intrinsics and Bucket/Key mappings are not ours to pack
-    where = "/".join(key_path)
+    where = (f"{source}: " if source else "") + "/".join(key_path)
     if os.path.isabs(value) or value.startswith("~"):
         raise PackingError(
             f"{where}: {value!r} is an absolute path; use a path relative to the template"
@@ -149,7 +157,7 @@ def _closure(refs: list[LocalPath], seen_templates: set[Path]) -> list[Path]:
         if not ref.target.is_file():
             raise PackingError(f"{'/'.join(ref.key_path)}: {ref.value!r} is not a template file")
         child = load_template(ref.target.read_bytes(), source=str(ref.target))
-        child_refs = local_paths(child, ref.target.parent)
+        child_refs = local_paths(child, ref.target.parent, source=str(ref.target))
         targets += _closure(child_refs, seen_templates | {ref.target})
     return targets
 
