@@ -1,4 +1,5 @@
-"""``nestry-registry``: serve, migrate, token create."""
+"""``nestry-registry``: serve, migrate, token create (user and token administration:
+``registry.admin_cli``)."""
 
 from __future__ import annotations
 
@@ -179,3 +180,12 @@ async def _create(
             return secret
     finally:
         await database.dispose()
+
+
+def _add_admin_commands() -> None:
+    from registry.admin_cli import register
+
+    register(main, token, _settings)
+
+
+_add_admin_commands()
