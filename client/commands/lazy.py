@@ -106,6 +106,11 @@ COMMANDS: dict[str, LazyCommand] = {
         "unshare",
         "Stop sharing APP with a namespace or user (takes effect at once).",
     ),
+    "visibility": _entry(
+        "sharing",
+        "visibility",
+        "Make APP public (anyone may read it) or private (its namespace and grantees only).",
+    ),
     "token": _entry(
         "tokens",
         "token",

@@ -100,13 +100,21 @@ def publish(
         "digest": document.get("digest"),
     }
     verb = "Published" if created else "Already published (identical)"
-    state.output.result(
-        result,
-        lambda: click.echo(
+    visibility = client.app_document(plan.app).get("visibility")
+    result["visibility"] = visibility
+
+    def show() -> None:
+        click.echo(
             f"{verb} {plan.app.display}@{plan.version} to {client.base_url}"
             f" ({document.get('digest')})"
-        ),
-    )
+        )
+        if visibility == "private":  # new namespaces default to private: say so (issue 14)
+            click.echo(
+                f"{plan.app.display} is private to {plan.app.namespace}: "
+                f"`nestry visibility {plan.app.display} public` makes it public."
+            )
+
+    state.output.result(result, show)
 
 
 def _describe(plan: PublishPlan, *, dry_run: bool) -> dict[str, Any]:

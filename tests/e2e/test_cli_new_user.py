@@ -279,3 +279,25 @@ def test_capabilities_include_local_child_templates(
     user = _user(tmp_path, _reference("Multi", "acme/multi", "^1"))
     caps = json.loads(nestry("install", "-t", str(user), "--json").stdout)["capabilities"]
     assert caps == ["CAPABILITY_AUTO_EXPAND", "CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"]
+
+
+def test_publish_says_private_and_visibility_makes_public(
+    nestry: Nestry, live_registry: Any, tmp_path: Path
+) -> None:
+    login(nestry, live_registry)
+    nestry("namespace", "create", "lumigo")  # created explicitly: private by default
+    published = nestry("publish", str(janitor_dir(tmp_path / "janitor")), "-n", "lumigo")
+    assert (
+        "lumigo/lambda-janitor is private to lumigo: "
+        "`nestry visibility lumigo/lambda-janitor public` makes it public.\n"
+    ) in published.stdout
+    anonymous = {"NESTRY_TOKEN": "", "XDG_CONFIG_HOME": str(tmp_path / "nobody")}
+    hits = json.loads(nestry("search", "janitor", "--json", **anonymous).stdout)["results"]
+    assert hits == []
+    made = nestry("visibility", "lumigo/lambda-janitor", "public")
+    assert made.stdout.startswith("lumigo/lambda-janitor is public")
+    hits = json.loads(nestry("search", "janitor", "--json", **anonymous).stdout)["results"]
+    assert [h["application"] for h in hits] == ["lumigo/lambda-janitor"]
+    again = nestry("publish", str(tmp_path / "janitor" / "template.yaml"), "-n", "lumigo")
+    assert "is private" not in again.stdout
+    nestry("visibility", "lumigo/lambda-janitor", "secret", expect=2)
