@@ -23,6 +23,11 @@ def admin(live_registry: Any, *args: str, expect: int = 0) -> Result:
     return result
 
 
+def _users(live_registry: Any) -> dict[str, dict[str, Any]]:
+    listed = json.loads(admin(live_registry, "user", "list", "--json").output)
+    return {user["name"]: user for user in listed}
+
+
 def test_users_and_tokens_of_anyone(nestry: Nestry, live_registry: Any) -> None:
     login(nestry, live_registry)
     assert admin(live_registry, "user", "create", "bob").output == "Created user bob.\n"
@@ -36,11 +41,11 @@ def test_users_and_tokens_of_anyone(nestry: Nestry, live_registry: Any) -> None:
     tokens = json.loads(admin(live_registry, "token", "list", "--user", "bob", "--json").output)
     assert [(t["user"], t["scope"], t["state"]) for t in tokens] == [("bob", "publish", "active")]
     assert secret not in admin(live_registry, "token", "list").output
-    users = {u["name"]: u for u in json.loads(admin(live_registry, "user", "list", "--json").output)}
+    users = _users(live_registry)
     assert users["bob"]["active_tokens"] == 1 and users["admin"]["admin"] is True
 
     assert "revoked 1 token(s)" in admin(live_registry, "user", "disable", "bob").output
-    users = {u["name"]: u for u in json.loads(admin(live_registry, "user", "list", "--json").output)}
+    users = _users(live_registry)
     assert users["bob"]["active_tokens"] == 0
     nestry("whoami", NESTRY_TOKEN=secret, expect=4)
 
