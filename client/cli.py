@@ -3,6 +3,8 @@ listed in ``client.commands.lazy``."""
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import Any
 
 import click
@@ -28,10 +30,25 @@ class NestryGroup(LazyGroup):
             raise _with_mode(ctx, failure_from(error)) from None
         except CliFailure as failure:
             raise _with_mode(ctx, failure) from None
+        except BrokenPipeError:  # `nestry info APP | head -1`: the reader left; so do we
+            _silence_stdout()
+            raise click.exceptions.Exit(SIGPIPE_EXIT) from None
         except OSError as error:  # a file we were pointed at: unreadable, unwritable, a folder
             where = f": {error.filename}" if error.filename else ""
             message = f"{error.strerror or error}{where}"
             raise _with_mode(ctx, CliFailure(message, hint=_OS_HINT)) from None
+
+
+SIGPIPE_EXIT = 141  # what a shell reports for a process ended by SIGPIPE (git, cat, ...)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush does not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real file descriptor (an in-process test runner)
+        pass
 
 
 def _with_mode(ctx: click.Context, failure: CliFailure) -> CliFailure:
@@ -40,7 +57,7 @@ def _with_mode(ctx: click.Context, failure: CliFailure) -> CliFailure:
     return failure
 
 
-@click.group(cls=NestryGroup)
+@click.group(cls=NestryGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--registry", metavar="URL", help="Registry URL (overrides NESTRY_REGISTRY).")
 @click.option("--token", metavar="TOKEN", help="API token (overrides NESTRY_TOKEN).")
 @click.version_option(package_name="nestry", prog_name="nestry")

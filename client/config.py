@@ -54,8 +54,11 @@ def config_path(env: Mapping[str, str] = os.environ) -> Path:
 
 
 def normalize_url(url: str) -> str:
-    """Registry URLs compare without a trailing slash; a bare host gets a scheme."""
+    """Registry URLs compare without a trailing slash; a bare host gets a scheme; the API's
+    ``/v1`` prefix (``http://host:8000/v1``, copied from an API URL) is the registry's root."""
     url = url.strip().rstrip("/")
+    if url.lower().endswith("/v1"):
+        url = url[: -len("/v1")]
     if "://" not in url:
         url = host_url(url)
     parts = urlsplit(url)

@@ -1,4 +1,5 @@
-"""``nestry-registry``: serve, migrate, token create, fsck, gc."""
+"""``nestry-registry``: serve, migrate, token create, fsck, gc, alias (user and token
+administration: ``registry.auth.admin_cli``)."""
 
 from __future__ import annotations
 
@@ -218,3 +219,12 @@ async def _create(
             return secret
     finally:
         await database.dispose()
+
+
+def _add_admin_commands() -> None:
+    from registry.auth.admin_cli import register
+
+    register(main, token, settings_or_exit)
+
+
+_add_admin_commands()

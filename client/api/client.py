@@ -136,10 +136,12 @@ class RegistryClient:
         license: bytes | None = None,
         bundle: bytes | None = None,
         template_path: str | None = None,
+        dry_run: bool = False,
     ) -> tuple[int, dict[str, Any]]:
         """PUT a version; answers (201 created | 200 identical retry, version document).
 
         ``template_path``: where the template sits inside ``bundle`` (default: its root).
+        ``dry_run``: the registry runs every check and stores nothing (200, its verdict).
         """
         files: dict[str, tuple[str, bytes, str]] = {
             "template": ("template.yaml", template, "application/x-yaml"),
@@ -153,7 +155,8 @@ class RegistryClient:
         data = {"metadata": json.dumps(metadata)}
         if template_path is not None:  # where the template sits in the bundle
             data["template_path"] = template_path
-        response = self._request("PUT", version_path(app, version), files=files, data=data)
+        path = version_path(app, version) + ("?dry_run=true" if dry_run else "")
+        response = self._request("PUT", path, files=files, data=data)
         return response.status_code, decode(response)
 
     def set_dist_tag(self, app: AppId, tag: str, version: str) -> dict[str, Any]:
@@ -214,4 +217,7 @@ class RegistryClient:
             return
         response.read()
         code, message = error_of(response)
-        raise RegistryError(message, status=response.status_code, code=code)
+        retry_after = response.headers.get("Retry-After")
+        raise RegistryError(
+            message, status=response.status_code, code=code, retry_after=retry_after
+        )

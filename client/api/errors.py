@@ -17,9 +17,18 @@ _HINTS = {
     401: "Log in again with `nestry login --registry URL` (or check NESTRY_TOKEN).",
     403: "Your token may not do this; ask a namespace owner for a token with that scope.",
     404: "Check the name and version (`nestry search TERM`, `nestry versions APP`).",
-    409: "Published versions are immutable: publish a new version instead.",
+    409: "It conflicts with the registry's current state; see the message.",
     413: "The upload is over the registry's size limit.",
     422: "Fix what the message names and try again.",
+    429: "The registry is rate-limiting this address; wait, then retry.",
+}
+# A hint for what the error is, where its status alone would mislead (issue 14).
+_CODE_HINTS = {
+    "version_exists": "Published versions are immutable: publish a new version instead.",
+    "app_has_dependents": "Other applications nest it (`nestry info APP` lists its dependents): "
+    "they must drop the reference first; or yank its versions instead of deleting it.",
+    "user_not_found": "The user must exist on the registry first: its administrator creates "
+    "it with `nestry-registry user create NAME`.",
 }
 
 
@@ -29,8 +38,15 @@ class RegistryError(NestryError):
     code = "registry_error"
     hint = "The registry failed; retry later or check its logs."
 
-    def __init__(self, message: str, *, status: int, code: str | None = None) -> None:
-        super().__init__(message, hint=_HINTS.get(status))
+    def __init__(
+        self, message: str, *, status: int, code: str | None = None, retry_after: str | None = None
+    ) -> None:
+        hint = _CODE_HINTS.get(code or "") or _HINTS.get(status)
+        if status == 429:
+            message = f"rate-limited by the registry: {message}"
+            if retry_after and retry_after.isdigit():
+                hint = f"The registry is rate-limiting this address; retry in {retry_after} s."
+        super().__init__(message, hint=hint)
         self.status = status
         if code:
             self.code = code

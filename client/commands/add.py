@@ -10,6 +10,7 @@ import click
 from client.commands.common import parse_spec, resolve_version
 from client.commands.context import Context, json_option, pass_context
 from client.commands.failures import CliFailure
+from client.commands.templates import default_template
 from client.editing.add import PLACEHOLDER, NewReference, add_reference, default_logical_id
 
 
@@ -25,8 +26,9 @@ from client.editing.add import PLACEHOLDER, NewReference, add_reference, default
     "-t",
     "--template",
     type=click.Path(dir_okay=False, path_type=Path),
-    default="template.yaml",
-    show_default=True,
+    default=None,
+    callback=lambda _ctx, _param, value: default_template(value),
+    help="Your template (default: template.yaml, template.yml or template.json).",
 )
 @json_option
 @pass_context

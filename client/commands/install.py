@@ -12,6 +12,7 @@ import click
 
 from client.commands.context import Context, json_option, pass_context
 from client.commands.output import table
+from client.commands.templates import default_template
 from client.install import pipeline
 from client.install.cache import Cache, default_cache_dir
 from client.install.report import InstallReport, render_tree
@@ -24,9 +25,9 @@ template_option = click.option(
     "-t",
     "--template",
     type=click.Path(dir_okay=False, path_type=Path),
-    default="template.yaml",
-    show_default=True,
-    help="The template whose references to install.",
+    default=None,
+    callback=lambda _ctx, _param, value: default_template(value),
+    help="Your template (default: template.yaml, template.yml or template.json).",
 )
 
 
@@ -126,18 +127,17 @@ def outdated(state: Context, template: Path) -> None:
     with _kwargs(state) as kwargs:
         rows = views.outdated(pipeline.InstallOptions(template), **kwargs)
     cells = [
-        (r.path, r.application, r.range, r.current, r.wanted, r.latest)
+        (r.path, r.application, r.range, r.current, r.wanted, r.latest, r.note or "")
         for r in rows
         if r.is_outdated
     ]
+    headers = ["path", "application", "range", "current", "wanted", "latest", "note"]
     state.output.result(
         [r.to_json() for r in rows],
-        lambda: click.echo(
-            table(cells, ["path", "application", "range", "current", "wanted", "latest"])
-            if cells
-            else "Everything is up to date."
-        ),
+        lambda: click.echo(table(cells, headers) if cells else "Everything is up to date."),
     )
+    if cells:
+        click.get_current_context().exit(1)  # as npm outdated: scripts see "outdated"
 
 
 @click.command()

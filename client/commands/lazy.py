@@ -32,7 +32,7 @@ COMMANDS: dict[str, LazyCommand] = {
     "publish": _entry(
         "publish",
         "publish",
-        "Publish TEMPLATE (default template.yaml) with its code as a new version.",
+        "Publish TEMPLATE (default template.yaml, .yml or .json) with its code as a new version.",
     ),
     "search": _entry(
         "query", "search", "Find applications by name, description, labels and readme."
@@ -104,6 +104,11 @@ COMMANDS: dict[str, LazyCommand] = {
         "sharing",
         "unshare",
         "Stop sharing APP with a namespace or user (takes effect at once).",
+    ),
+    "visibility": _entry(
+        "sharing",
+        "visibility",
+        "Make APP public (anyone may read it) or private (its namespace and grantees only).",
     ),
     "token": _entry(
         "tokens",

@@ -9,6 +9,7 @@ import click
 
 from client.commands.context import Context, json_option, pass_context
 from client.commands.output import human_size, table
+from client.commands.templates import default_template
 from client.publish.request import PublishPlan, prepare
 
 
@@ -32,7 +33,11 @@ def _overrides(
 
 @click.command()
 @click.argument(
-    "template", type=click.Path(dir_okay=False, path_type=Path), default="template.yaml"
+    "template",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    required=False,
+    callback=lambda _ctx, _param, value: default_template(value),
 )
 @click.option(
     "--namespace", "-n", help="Namespace to publish under (default: `namespace` in the config)."
@@ -46,7 +51,11 @@ def _overrides(
     "--license", "license_id", metavar="SPDX", help="SPDX license id (overrides SpdxLicenseId)."
 )
 @click.option("--home-page", help="Overrides HomePageUrl.")
-@click.option("--dry-run", is_flag=True, help="Show what would be sent; send nothing.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Run every check, the registry's too, and show what would be sent; store nothing.",
+)
 @json_option
 @pass_context
 def publish(
@@ -58,17 +67,15 @@ def publish(
     dry_run: bool,
     **fields: Any,
 ) -> None:
-    """Publish TEMPLATE (default template.yaml) with its code as a new version."""
+    """Publish TEMPLATE (default template.yaml, .yml or .json) with its code as a new version."""
     namespace = namespace or state.config().namespace
     with state.output.progress("Packing"):
         plan = prepare(
             template, namespace=namespace, version=version, overrides=_overrides(**fields)
         )
-    if dry_run:
-        state.output.result(_describe(plan, dry_run=True), lambda: _show_plan(state, plan))
-        return
     client = state.client_for(plan.app)
-    with state.output.progress(f"Publishing {plan.app.display}@{plan.version}"):
+    verb = "Checking" if dry_run else "Publishing"
+    with state.output.progress(f"{verb} {plan.app.display}@{plan.version}"):
         status, document = client.publish(
             plan.app,
             plan.version,
@@ -77,7 +84,15 @@ def publish(
             readme=plan.readme,
             license=plan.license,
             bundle=plan.bundle,
+            dry_run=dry_run,
         )
+    if dry_run:
+        checked = _describe(plan, dry_run=True) | {
+            "registry": client.base_url,
+            "would_create": document.get("would_create") is not False,
+        }
+        state.output.result(checked, lambda: _show_plan(state, plan, checked))
+        return
     created = status == 201
     result = _describe(plan, dry_run=False) | {
         "created": created,
@@ -85,13 +100,21 @@ def publish(
         "digest": document.get("digest"),
     }
     verb = "Published" if created else "Already published (identical)"
-    state.output.result(
-        result,
-        lambda: click.echo(
+    visibility = client.app_document(plan.app).get("visibility")
+    result["visibility"] = visibility
+
+    def show() -> None:
+        click.echo(
             f"{verb} {plan.app.display}@{plan.version} to {client.base_url}"
             f" ({document.get('digest')})"
-        ),
-    )
+        )
+        if visibility == "private":  # new namespaces default to private: say so (issue 14)
+            click.echo(
+                f"{plan.app.display} is private to {plan.app.namespace}: "
+                f"`nestry visibility {plan.app.display} public` makes it public."
+            )
+
+    state.output.result(result, show)
 
 
 def _describe(plan: PublishPlan, *, dry_run: bool) -> dict[str, Any]:
@@ -109,9 +132,13 @@ def _describe(plan: PublishPlan, *, dry_run: bool) -> dict[str, Any]:
     }
 
 
-def _show_plan(state: Context, plan: PublishPlan) -> None:
+def _show_plan(state: Context, plan: PublishPlan, checked: dict[str, Any]) -> None:
     out = state.output
-    out.line(f"Would publish {plan.app.display}@{plan.version} (dry run: nothing sent)")
+    where = f"{plan.app.display}@{plan.version} to {checked['registry']}"
+    if checked["would_create"]:
+        out.line(f"Would publish {where} (dry run: the registry checked it, stored nothing)")
+    else:
+        out.line(f"Already published (identical): {where} (dry run: nothing stored)")
     rows = [(key, value) for key, value in plan.metadata.items() if value not in (None, [])]
     out.line(table(rows, ["metadata", "value"]))
     out.line()

@@ -68,4 +68,16 @@ def unshare(state: Context, app_text: str, namespace: str | None, user: str | No
     state.output.result(answer, lambda: click.echo(_describe(answer)))
 
 
-COMMANDS = [share, unshare]
+@click.command()
+@click.argument("app_text", metavar="APP")
+@click.argument("visibility", type=click.Choice(["public", "private"]))
+@json_option
+@pass_context
+def visibility(state: Context, app_text: str, visibility: str) -> None:
+    """Make APP public (anyone may read it) or private (its namespace and grantees only)."""
+    app = parse_app_id(app_text)
+    answer = api_orgs.put_policy(state.client_for(app), app, {"visibility": visibility})
+    state.output.result(answer, lambda: click.echo(_describe(answer)))
+
+
+COMMANDS = [share, unshare, visibility]

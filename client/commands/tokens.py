@@ -75,7 +75,7 @@ def list_tokens(state: Context) -> None:
 @json_option
 @pass_context
 def revoke(state: Context, token_id: int) -> None:
-    """Revoke token ID (see ``nestry token list``); it stops working at once."""
+    """Revoke token ID (see `nestry token list`); it stops working at once."""
     answer = api_orgs.revoke_token(state.default_client(), token_id)
     state.output.result(answer, lambda: click.echo(f"Revoked token {token_id}."))
 

@@ -1,8 +1,9 @@
 """``nestry add`` for JSON templates: insert the new resource as text.
 
-When the top-level ``"Resources": {`` ends its line, the new resource goes right after it,
-followed by a comma, so every original line stays byte for byte (JSON's commas make
-appending at the end change the previous line). Compact JSON gets it before the closing brace.
+The new resource goes at the end of the top-level ``Resources`` object, as in YAML. When
+``"Resources": {`` ends its line, it is written on lines of its own with the file's
+indentation; the only original line that changes is the last resource's closing line, which
+gains the comma JSON needs. Compact JSON gets it before the closing brace.
 """
 
 from __future__ import annotations
@@ -24,9 +25,10 @@ def add_to_json(text: str, ref: NewReference, *, source: str = "<template>") -> 
         inner = rendered[1:-1].strip("\n").splitlines()
         newline = "\r\n" if text[line_end - 1 : line_end] == "\r" else "\n"
         shifted = [_reindent(line, unit, len(step) or 2) for line in inner]
-        empty = not text[line_end + 1 : close_at].strip()
-        insert = newline.join(shifted) + ("" if empty else ",") + newline
-        return text[: line_end + 1] + insert + text[line_end + 1 :]
+        last = len(text[:close_at].rstrip())  # just after the last resource's closing brace
+        if last <= open_at + 1:  # an empty object: the entry is its only member
+            return text[: line_end + 1] + newline.join(shifted) + newline + text[line_end + 1 :]
+        return text[:last] + "," + newline + newline.join(shifted) + text[last:]
     entry = json.dumps(ref.logical_id) + ": " + json.dumps(body)
     before = text[open_at + 1 : close_at].strip()
     return text[:close_at] + (", " if before else "") + entry + text[close_at:]

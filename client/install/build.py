@@ -15,6 +15,8 @@ import re
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
+from client.template.code_location import implicit_code_uri
+
 STACK = "AWS::CloudFormation::Stack"
 # Properties an Application shares with a Stack; Location is replaced by TemplateURL.
 _KEPT_PROPERTIES = ("Parameters", "NotificationARNs", "TimeoutInMinutes")
@@ -130,6 +132,8 @@ def rebase_local_paths(document: Mapping[str, Any], prefix: str) -> dict[str, An
         if isinstance(block, dict):
             targets.append((block, key))
     for resource in (result.get("Resources") or {}).values():
+        if implicit_code_uri(result, resource):  # SAM's default: the template's own folder
+            resource.setdefault("Properties", {})["CodeUri"] = "."
         properties = resource.get("Properties") if isinstance(resource, dict) else None
         if isinstance(properties, dict):
             kind = resource.get("Type")
@@ -158,6 +162,8 @@ def has_local_code(document: Mapping[str, Any]) -> bool:
     if isinstance(globals_function.get("CodeUri"), str):
         return True
     for resource in (document.get("Resources") or {}).values():
+        if implicit_code_uri(dict(document), resource):
+            return True
         if not isinstance(resource, dict) or resource.get("Type") not in _CODE_PROPERTIES:
             continue
         value = (resource.get("Properties") or {}).get(_CODE_PROPERTIES[resource["Type"]])

@@ -125,6 +125,7 @@ def write_if_changed(path: Path, lock: Lockfile) -> bool:
     if path.exists() and path.read_bytes() == text.encode("utf-8"):
         return False
     write_atomic(path, text.encode("utf-8"))
+    path.chmod(0o644)  # committed and shared, unlike the 0600 temp file it was written as
     return True
 
 

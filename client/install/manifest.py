@@ -3,7 +3,8 @@ writes nothing and renders nothing.
 
 After a build, install records ``<build dir>/.nestry-build.json``::
 
-    {"format": 1, "key": "sha256:…", "files": {"template.yaml": "sha256:…", …}, "warnings": […]}
+    {"format": 2, "key": "sha256:…", "files": {"template.yaml": "sha256:…", …},
+     "warnings": […], "capabilities": […]}
 
 ``key`` is the digest of everything the build's bytes depend on: the user's template bytes, the
 resolved pins (``nestry.lock``'s text), where the template and build directory are (local paths
@@ -25,13 +26,14 @@ from client.install.cache import sha256_digest, write_atomic
 from client.install.lockfile import Lockfile
 
 NAME = ".nestry-build.json"
-FORMAT = 1  # bump when the build directory's layout or rendering changes
+FORMAT = 2  # bump when the build directory's layout or rendering changes
 
 
 @dataclass(frozen=True)
 class Built:
     files: list[str]  # relative to the build directory, "/"-separated, sorted
     warnings: list[str]
+    capabilities: list[str]  # what the apps' bundled child templates need
 
 
 def input_key(template: bytes, lock: Lockfile, template_dir: Path, out_dir: Path) -> str:
@@ -55,7 +57,11 @@ def current(out_dir: Path, key: str) -> Built | None:
         for relative, digest in files.items():
             if sha256_digest((out_dir / relative).read_bytes()) != digest:
                 return None
-        return Built(sorted(files), [str(w) for w in recorded["warnings"]])
+        return Built(
+            sorted(files),
+            [str(w) for w in recorded["warnings"]],
+            [str(c) for c in recorded["capabilities"]],
+        )
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
@@ -63,7 +69,13 @@ def current(out_dir: Path, key: str) -> Built | None:
 def record(out_dir: Path, key: str, built: Built) -> None:
     """Write the manifest of a build just swapped into ``out_dir``."""
     files = {f: sha256_digest((out_dir / f).read_bytes()) for f in built.files}
-    document = {"format": FORMAT, "key": key, "files": files, "warnings": built.warnings}
+    document = {
+        "format": FORMAT,
+        "key": key,
+        "files": files,
+        "warnings": built.warnings,
+        "capabilities": built.capabilities,
+    }
     write_atomic(out_dir / NAME, json.dumps(document, indent=1, sort_keys=True).encode())
 
 

@@ -11,6 +11,7 @@ from client.install.pipeline import InstallOptions, Progress, resolve_tree
 from client.install.report import TreeEntry, tree_entries
 from client.install.resolver import Node, walk
 from client.install.sources import ClientFactory, RegistrySource, call_registry
+from client.install.status import statuses
 
 
 @dataclass(frozen=True)
@@ -21,10 +22,12 @@ class OutdatedRow:
     current: str  # what nestry.lock (or a fresh resolve) pins now
     wanted: str | None  # the highest version the range allows; None when none does
     latest: str | None  # the version the dist-tag ``latest`` points at
+    # Why ``current`` may be above ``wanted``: ``yanked: <reason>`` or ``deprecated: <message>``.
+    note: str | None = None
 
     @property
     def is_outdated(self) -> bool:
-        return self.current != self.wanted or self.current != self.latest
+        return self.current != self.wanted or self.current != self.latest or bool(self.note)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -34,6 +37,7 @@ class OutdatedRow:
             "current": self.current,
             "wanted": self.wanted,
             "latest": self.latest,
+            "note": self.note,
         }
 
 
@@ -59,6 +63,7 @@ def outdated(
 ) -> list[OutdatedRow]:
     """One row per reference in the tree: current / wanted / latest versions."""
     nodes = walk(resolve_tree(options, clients=clients, cache=cache, progress=progress).roots)
+    standing = statuses(nodes, clients)
     by_registry: dict[str, list[Node]] = defaultdict(list)
     for node in nodes:
         by_registry[node.pin.registry].append(node)
@@ -77,6 +82,7 @@ def outdated(
                 node.pin.version,
                 _version(want),
                 _version(last),
+                standing[(registry, node.pin.application, node.pin.version)].describe(),
             )
     return [rows[path] for path in sorted(rows)]
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from client.install import lockfile, manifest
 from client.install.build_dir import Render, rebase_user_document, root_template, write_build
 from client.install.cache import Cache
-from client.install.errors import FrozenLockfileError, InstallError
+from client.install.errors import FrozenLockfileError, InstallError, ParameterError
 from client.install.lockfile import Lockfile
 from client.install.pins import PinOptions
 from client.install.render_cache import RenderCache
@@ -30,6 +30,7 @@ from client.install.report import (
 )
 from client.install.resolver import Node, Resolver, walk
 from client.install.sources import ClientFactory, Fetcher, fetch_many
+from client.install.status import status_warnings
 from client.install.tree_facts import (
     bundle_jobs,
     capabilities_of,
@@ -38,11 +39,12 @@ from client.install.tree_facts import (
     needs_sam_build,
 )
 from client.names import parse_app_id
-from client.template import Template, parse_template
+from client.template import LocationKind, Template, parse_template
 
 if TYPE_CHECKING:  # --flatten's machinery is imported only when a flattening install runs
     from client.install.flatten_hook import Flattened
 
+PLACEHOLDER = "<REQUIRED>"  # what ``nestry add`` writes (client.editing.add.PLACEHOLDER)
 Progress = Callable[[str], None]
 # --flatten hook: the user's document (rebased to the build directory), the resolved tree and
 # keep_exports in; the flattened document and what the flattener reports out.
@@ -110,7 +112,10 @@ def install(
             "--frozen: " + "; ".join(lockfile.differences(resolved.old_lock, resolved.lock))
         )
     nodes = walk(resolved.roots)
+    check_placeholders(nodes)
     check_all_parameters(nodes)
+    standing = [] if options.offline else status_warnings(nodes, clients)
+    standing += transform_warnings(options, resolved)
     out_dir = options.build_dir
     flattened = None
     key = None if options.flatten else _build_key(options, resolved)
@@ -120,7 +125,8 @@ def install(
         bundles = fetch_many(Fetcher(cache, clients, offline=options.offline), bundle_jobs(nodes))
         render = RenderCache(cache.root / "rendered").render
         root, flattened = _root_template(options, resolved, flattener, render)
-        built = manifest.Built(*write_build(out_dir, root, resolved.roots, bundles, render))
+        files, warnings = write_build(out_dir, root, resolved.roots, bundles, render)
+        built = manifest.Built(files, warnings, _bundle_capabilities(nodes, bundles))
         if key:
             manifest.record(out_dir, key, built)
         say(f"wrote {out_dir}")
@@ -128,7 +134,7 @@ def install(
         say(f"{out_dir} is up to date")
     files, build_warnings = built.files, built.warnings
     changed = lockfile.write_if_changed(options.lock_path, resolved.lock)
-    capabilities = capabilities_of(resolved.root, nodes)
+    capabilities = _capabilities(options, resolved, nodes, built.capabilities)
     return InstallReport(
         tree=tree_entries(resolved.roots),
         capabilities=capabilities,
@@ -137,7 +143,7 @@ def install(
         lockfile=options.lock_path,
         lockfile_changed=changed,
         next_command=next_command(out_dir, capabilities, needs_sam_build(resolved.root, nodes)),
-        warnings=(flattened.warnings if flattened else []) + build_warnings,
+        warnings=standing + (flattened.warnings if flattened else []) + build_warnings,
         changes=lockfile.version_changes(resolved.old_lock, resolved.lock),
         flatten=FlattenReport(flattened.settled, flattened.dropped) if flattened else None,
     )
@@ -147,6 +153,55 @@ def _build_key(options: InstallOptions, resolved: Resolved) -> str:
     return manifest.input_key(
         resolved.text, resolved.lock, options.template.parent, options.build_dir
     )
+
+
+def _capabilities(
+    options: InstallOptions, resolved: Resolved, nodes: list[Node], in_bundles: list[str]
+) -> tuple[str, ...]:
+    """Every template's: the user's and its local children's (read each time: they are not
+    part of the build's inputs), each app's, and the local child templates in their bundles
+    (``in_bundles``, found when the build was written)."""
+    found = {*capabilities_of(resolved.root, nodes), *in_bundles}
+    if any(r.kind is LocationKind.LOCAL for r in resolved.root.references):
+        from client.install.child_capabilities import user_capabilities
+
+        found |= user_capabilities(resolved.root, options.template.parent)
+    return tuple(sorted(found))
+
+
+def _bundle_capabilities(nodes: list[Node], bundles: dict[str, bytes]) -> list[str]:
+    if not bundles:
+        return []
+    from client.install.child_capabilities import bundle_capabilities
+
+    return sorted(bundle_capabilities(nodes, bundles))
+
+
+def transform_warnings(options: InstallOptions, resolved: Resolved) -> list[str]:
+    """A template that nests registry apps but is not SAM: its nested stacks' local
+    ``TemplateURL`` works with ``sam deploy`` but ``sam validate --lint`` reports W3002."""
+    if not resolved.roots or resolved.root.is_sam:
+        return []
+    return [
+        f"{options.template} has no 'Transform: AWS::Serverless-2016-10-31': sam deploy "
+        "packages its nested stacks, but sam validate --lint reports W3002 on their local "
+        "TemplateURL; add the transform to your template"
+    ]
+
+
+def check_placeholders(nodes: list[Node]) -> None:
+    """Refuse ``'<REQUIRED>'`` (what ``nestry add`` writes for a required parameter): deployed,
+    the literal text would become the parameter's value."""
+    problems = [
+        f"{node.path}: parameter {name} of {node.pin.application} is still {PLACEHOLDER!r}"
+        for node in nodes
+        for name, value in sorted(node.reference.parameters.items())
+        if value == PLACEHOLDER
+    ]
+    if problems:
+        raise ParameterError(
+            problems, hint="Replace each placeholder with a value in your template, then install."
+        )
 
 
 def _root_template(
@@ -184,9 +239,29 @@ def update(
     if options.frozen:
         raise InstallError("update changes nestry.lock; it cannot run with --frozen")
     refresh = frozenset(parse_app_id(a).canonical for a in apps) if apps else None
+    if refresh:
+        _check_referenced(options, refresh)
     return install(
         options._replace(refresh=refresh), clients=clients, cache=cache, progress=progress
     )
+
+
+class NotReferencedError(InstallError):
+    code = "not_found"
+    hint = "nestry tree lists the applications your template references."
+
+
+def _check_referenced(options: InstallOptions, apps: frozenset[str]) -> None:
+    """Every app ``update`` was asked to move is referenced (by the template or nestry.lock)."""
+    root = parse_template(_read_template(options.template), source=str(options.template))
+    known = {r.application_id.canonical for r in root.references if r.application_id}
+    locked = lockfile.read(options.lock_path).references.values()
+    known |= {entry.application.lower() for entry in locked}
+    missing = sorted(apps - known)
+    if missing:
+        raise NotReferencedError(
+            f"{', '.join(missing)}: not referenced by {options.template} or its nested apps"
+        )
 
 
 def _read_template(path: Path) -> bytes:

@@ -5,6 +5,8 @@ A template names local files in the places ``client.template.local_paths`` lists
 properties of plain resources; ``s3://`` and URLs are left alone), the same places the registry
 checks, and through ``AWS::Serverless::Application`` ``Location`` / ``AWS::CloudFormation::Stack``
 ``TemplateURL`` paths to child templates, followed recursively with their own files.
+A zip function with no ``CodeUri`` at all means the template's own directory, as in SAM
+(``client.template.code_location``).
 
 Layout. Bundle paths are relative to the template's directory, so ``install`` can unpack the
 bundle next to the published template. When some path leaves that directory (``../src``, or
@@ -26,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from client.errors import NestryError
+from client.template.code_location import implicit_code_uri
 from client.template.loader import load_template
 from client.template.local_paths import local_paths as template_local_paths
 
@@ -57,10 +60,11 @@ class BundlePlan:
     rewrites: dict[tuple[str, ...], str] = field(default_factory=dict)  # root document only
 
 
-def local_paths(document: dict[str, Any], base: Path) -> list[LocalPath]:
+def local_paths(document: dict[str, Any], base: Path, source: str = "") -> list[LocalPath]:
     """Every local path ``document`` names (``client.template.local_paths``: the places the
-    registry checks), resolved against ``base`` (its directory). Readme and license files are
-    uploaded beside the template, not packed."""
+    registry checks, plus SAM's implicit ``CodeUri``), resolved against ``base`` (its
+    directory); errors name ``source`` (a child template's file) when given. Readme and
+    license files are uploaded beside the template, not packed."""
     found: list[LocalPath] = []
     resources = document.get("Resources")
     for local in template_local_paths(document):
@@ -71,16 +75,27 @@ def local_paths(document: dict[str, Any], base: Path) -> list[LocalPath]:
             resource = resources.get(local.key_path[1])
             kind = resource.get("Type") if isinstance(resource, dict) else None
         is_template = kind in TEMPLATE_TYPES and len(local.key_path) == 4
-        _add(found, local.key_path, local.value, base, is_template=is_template)
+        _add(found, local.key_path, local.value, base, is_template=is_template, source=source)
+    for logical_id, resource in resources.items() if isinstance(resources, dict) else ():
+        if isinstance(resource, dict) and implicit_code_uri(document, resource):
+            # SAM builds the template's own folder (issue 14, item 1)
+            key_path = ("Resources", logical_id, "Properties", "CodeUri")
+            _add(found, key_path, ".", base, is_template=False, source=source)
     return found
 
 
 def _add(
-    found: list[LocalPath], key_path: tuple[str, ...], value: Any, base: Path, *, is_template: bool
+    found: list[LocalPath],
+    key_path: tuple[str, ...],
+    value: Any,
+    base: Path,
+    *,
+    is_template: bool,
+    source: str = "",
 ) -> None:
     if not isinstance(value, str) or "://" in value or value.startswith("arn:"):
         return  # S3 objects, URLs, intrinsics and Bucket/Key mappings are not ours to pack
-    where = "/".join(key_path)
+    where = (f"{source}: " if source else "") + "/".join(key_path)
     if os.path.isabs(value) or value.startswith("~"):
         raise PackingError(
             f"{where}: {value!r} is an absolute path; use a path relative to the template"
@@ -132,7 +147,7 @@ def _closure(refs: list[LocalPath], seen_templates: set[Path]) -> list[Path]:
         if not ref.target.is_file():
             raise PackingError(f"{'/'.join(ref.key_path)}: {ref.value!r} is not a template file")
         child = load_template(ref.target.read_bytes(), source=str(ref.target))
-        child_refs = local_paths(child, ref.target.parent)
+        child_refs = local_paths(child, ref.target.parent, source=str(ref.target))
         targets += _closure(child_refs, seen_templates | {ref.target})
     return targets
 
@@ -176,6 +191,6 @@ def apply_rewrites(
     for key_path, value in rewrites.items():
         node = changed
         for key in key_path[:-1]:
-            node = node[key]
+            node = node.setdefault(key, {})  # an implicit CodeUri's function may have none
         node[key_path[-1]] = value
     return changed

@@ -71,9 +71,17 @@ def prepare(
     document = load_template(raw, source=source)
     metadata = merge_metadata(metadata_section(document), overrides, source=source)
     version = version or metadata.semantic_version
-    if not namespace or not version:
-        missing = "a namespace" if not namespace else "a version"
-        raise PublishInputError(f"{source}: no {missing} to publish under")
+    if not namespace:
+        raise PublishInputError(
+            f"{source}: no namespace to publish under",
+            hint="Pass --namespace (or set `namespace` in the config file).",
+        )
+    if not version:
+        raise PublishInputError(
+            f"{source}: no version to publish",
+            hint="Pass --version, or set SemanticVersion in the template's "
+            "AWS::ServerlessRepo::Application metadata.",
+        )
     app = AppId(validate_namespace(namespace), metadata.name)
     parse_version(version)
     plan = plan_bundle(template_path, document)

@@ -7,7 +7,12 @@ applications need CAPABILITY_AUTO_EXPAND. SAM resources count for what they expa
 
 from __future__ import annotations
 
+import posixpath
+from collections.abc import Callable
 from typing import Any
+
+from client.errors import NestryError
+from client.template.loader import load_template
 
 IAM = "CAPABILITY_IAM"
 NAMED_IAM = "CAPABILITY_NAMED_IAM"
@@ -136,3 +141,55 @@ def _calls_a_macro(document: Any) -> bool:
         elif isinstance(value, list):
             stack.extend(value)
     return False
+
+
+MAX_CHILD_TEMPLATES = 200  # local children followed per version (realworld has a handful)
+
+
+def tree_capabilities(
+    document: dict[str, Any],
+    read: Callable[[str], bytes | None],
+    template_dir: str = "",
+) -> tuple[str, ...]:
+    """The capabilities of ``document`` and of every local child template it nests (a string
+    ``Location`` of an ``AWS::Serverless::Application``), recursively: deploying the parent
+    deploys them all, so the command it prints must acknowledge theirs (issue 14, item 2).
+
+    ``read(path)`` returns the bytes at a ``/``-separated path relative to the version's root
+    (a bundle, or the project directory), or None when there is none; ``template_dir`` is
+    ``document``'s directory there. Unreadable or unparsable children add nothing: the
+    publish and install checks report them.
+    """
+    found = set(required_capabilities(document))
+    pending = [(document, template_dir)]
+    seen: set[str] = set()
+    while pending and len(seen) < MAX_CHILD_TEMPLATES:
+        current, directory = pending.pop()
+        for location in _local_locations(current):
+            path = posixpath.normpath(posixpath.join(directory, location))
+            if path in seen or path.startswith("../") or path == "..":
+                continue
+            seen.add(path)
+            data = read(path)
+            if data is None:
+                continue
+            try:
+                child = load_template(data, source=path)
+            except NestryError:
+                continue
+            found |= set(required_capabilities(child))
+            pending.append((child, posixpath.dirname(path)))
+    return tuple(sorted(found))
+
+
+def _local_locations(document: dict[str, Any]) -> list[str]:
+    resources = document.get("Resources")
+    found = []
+    for resource in resources.values() if isinstance(resources, dict) else ():
+        if not isinstance(resource, dict) or resource.get("Type") not in NESTED:
+            continue
+        properties = resource.get("Properties")
+        location = properties.get("Location") if isinstance(properties, dict) else None
+        if isinstance(location, str) and "://" not in location and not location.startswith("/"):
+            found.append(location)
+    return found

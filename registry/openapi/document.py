@@ -80,7 +80,17 @@ _PUBLISH = op(
         **_ok("VersionDocument", "Created", "201"),
         **_ok("VersionDocument", "Identical retry: already published"),
     },
-    params=VERSION_PARAMS,
+    params=[
+        *VERSION_PARAMS,
+        {
+            "name": "dry_run",
+            "in": "query",
+            "required": False,
+            "description": "true: run every check and store nothing; 200 answers "
+            '{"dry_run", "application", "version", "digest", "would_create", ...}',
+            "schema": {"type": "string", "enum": ["true", "1"]},
+        },
+    ],
     auth=True,
     errors=("400", "401", "403", "404", "409", "413", "422", "503"),
 )

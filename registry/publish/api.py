@@ -1,4 +1,5 @@
-"""``PUT /v1/apps/{ns}/{name}/versions/{version}``: publish (201 new, 200 identical retry)."""
+"""``PUT /v1/apps/{ns}/{name}/versions/{version}``: publish (201 new, 200 identical retry);
+with ``?dry_run=true``, every check and nothing stored (``registry.publish.validate``)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from registry.documents.build import version_document, version_tail
 from registry.publish.checks import authorize, check_request
 from registry.publish.form import read_publish_form
 from registry.publish.service import Published, publish
+from registry.publish.validate import validate
 from registry.serving.context import principal_of, state_of, who_of
 
 
@@ -29,6 +31,8 @@ async def put_version(request: Request) -> Response:
     check = functools.partial(check_request, state, ns, name, version, data)
     # A bundle is unpacked and hashed to be checked: off the event loop (a template is small).
     checked = check() if data.bundle is None else await anyio.to_thread.run_sync(check)
+    if request.query_params.get("dry_run") in ("1", "true"):  # validate only, store nothing
+        return JSONResponse(await validate(state, principal, checked))
     published = await publish(state, principal, checked, data, who_of(request, principal))
     return JSONResponse(document_of(ns, published), status_code=201 if published.created else 200)
 

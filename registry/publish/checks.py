@@ -20,6 +20,7 @@ from registry.db.models import utcnow
 from registry.errors import Forbidden, Unauthorized, Unprocessable
 from registry.publish import metadata
 from registry.publish.bundles import BundleInfo, BundleLimits, check_bundle
+from registry.publish.child_capabilities import version_capabilities
 from registry.state import RegistryState
 
 
@@ -47,6 +48,7 @@ class Checked:
     bundle: BundleInfo | None
     template_dir: str  # the template's directory inside the bundle ("" = its root)
     template_path: str | None = None  # the template's normalised place in the bundle (root)
+    capabilities: tuple[str, ...] | None = None  # local child templates' included (None: its own)
 
 
 def version_values(app_id: int, checked: Checked, data: PublishInput) -> dict[str, Any]:
@@ -68,7 +70,9 @@ def version_values(app_id: int, checked: Checked, data: PublishInput) -> dict[st
         "template_path": checked.template_path,
         "parameters": {key: p.to_cfn() for key, p in template.parameters.items()},
         "outputs": {key: o.to_cfn() for key, o in template.outputs.items()},
-        "capabilities": list(template.capabilities),
+        "capabilities": list(
+            template.capabilities if checked.capabilities is None else checked.capabilities
+        ),
         "metadata": checked.metadata,
         "readme": data.readme,
         "license": data.license,
@@ -108,6 +112,9 @@ def check_request(
     _check_place(place, bundle)
     template_dir = posixpath.dirname(place) if place else ""
     _check_local_paths(template, template_dir, bundle)
+    capabilities = version_capabilities(
+        template, data.bundle, template_dir, settings.max_template_bytes
+    )
     return Checked(
         ns,
         name,
@@ -119,6 +126,7 @@ def check_request(
         bundle,
         template_dir,
         place,
+        capabilities,
     )
 
 

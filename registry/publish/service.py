@@ -87,7 +87,7 @@ async def publish(
         except IntegrityError:
             await session.rollback()  # a concurrent publish of this version won the race
     async with state.database.reader() as session:
-        existing = await _existing(session, checked)
+        existing = await existing_version(session, checked)
         if existing is None:
             raise Conflict("publish_conflict", "a concurrent change interfered; retry")
         return existing
@@ -106,7 +106,7 @@ async def _publish_in(
     values = version_values(app_id, checked, data)
     version_id = await insert_new(session, Version, values, ["app_id", "version"])
     if version_id is None:  # published before (perhaps by a publish that held the lock)
-        existing = await _existing(session, checked)
+        existing = await existing_version(session, checked)
         assert existing is not None  # under the lock, or on SQLite's only writer
         return existing
     await _refuse_other_content_of_deleted(session, checked)
@@ -166,7 +166,7 @@ async def _refuse_other_content_of_deleted(session: AsyncSession, checked: Check
         )
 
 
-async def _existing(session: AsyncSession, checked: Checked) -> Published | None:
+async def existing_version(session: AsyncSession, checked: Checked) -> Published | None:
     """The version as published before: the same content (a retry), else 409."""
     params = {"ns": checked.namespace, "name": checked.name.lower(), "version": checked.version}
     found = (await session.execute(_EXISTING, params)).first()

@@ -10,6 +10,7 @@ non-yanked version unless set with ``tag``, as on the registry (registry.lifecyc
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -65,6 +66,8 @@ class FakeRegistry:
     explicit_tags: dict[str, dict[str, str]] = field(default_factory=dict)
     calls: list[tuple[str, Any]] = field(default_factory=list)
     tamper: bool = False
+    # (canonical app, version) -> status fields of its version document (yanked, deprecated)
+    status: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
 
     def publish(
         self,
@@ -119,6 +122,9 @@ class FakeRegistry:
     def get_bytes(self, url_or_path: str) -> bytes:
         self.calls.append(("get", url_or_path))
         parts = url_or_path.split("/")  # /v1/apps/ns/name/versions/v/template
+        if len(parts) == 7:  # the version document: only its status fields matter here
+            key = (f"{parts[3]}/{parts[4]}".lower(), parts[6])
+            return json.dumps(self.status.get(key, {})).encode()
         app, version, kind = f"{parts[3]}/{parts[4]}".lower(), parts[6], parts[7]
         info = self.catalog.apps[app].by_version[version]
         data = (
@@ -139,7 +145,11 @@ class FakeRegistry:
         return sum(1 for kind, _ in self.calls if kind == "resolve")
 
     def get_calls(self) -> int:
-        return sum(1 for kind, _ in self.calls if kind == "get")
+        """Template and bundle downloads (version documents, the status checks, not counted)."""
+        return sum(1 for kind, url in self.calls if kind == "get" and url.count("/") == 7)
+
+    def status_calls(self) -> int:
+        return sum(1 for kind, url in self.calls if kind == "get" and url.count("/") == 6)
 
 
 def _highest_release(versions: Sequence[VersionInfo]) -> str | None:

@@ -142,12 +142,16 @@ PRETTY_JSON = """{
 """
 
 
-def test_json_template_keeps_every_line() -> None:
+def test_json_template_appends_at_the_end_of_resources() -> None:
+    """As in YAML, the new resource is the last one; only the previous last resource's closing
+    line changes (it gains JSON's comma)."""
     edited = add_reference(PRETTY_JSON, REF)
-    block = inserted_block(PRETTY_JSON, edited)
-    assert block[0] == '    "NestedTweets": {\n'
-    assert block[-1] == "    },\n"
-    json.loads(edited)
+    old, new = PRETTY_JSON.splitlines(keepends=True), edited.splitlines(keepends=True)
+    assert new[:5] == old[:5]  # up to the Topic's body
+    assert new[5] == "    },\n"  # Topic's closing brace, now followed by a comma
+    assert new[6] == '    "NestedTweets": {\n'
+    assert new[-4:] == old[-4:]  # the end of Resources and everything after it
+    assert list(json.loads(edited)["Resources"]) == ["Topic", "NestedTweets"]
     check_reference(edited, REF)
 
 

@@ -60,60 +60,6 @@ def test_help_lists_every_command(tmp_path: Path) -> None:
         assert f"  {command} " in result.output
 
 
-def test_publish_dry_run_shows_metadata_and_sends_nothing(tmp_path: Path, janitor: Path) -> None:
-    result = run(
-        tmp_path,
-        "publish",
-        str(janitor),
-        "--namespace",
-        "lumigo",
-        "--dry-run",
-        "--description",
-        "Deletes old Lambda versions",
-    )
-    assert result.exit_code == 0, result.output
-    assert "Would publish lumigo/lambda-janitor@1.7.0 (dry run: nothing sent)" in result.output
-    assert "Deletes old Lambda versions" in result.output
-    assert "readme: 17 B" in result.output
-    assert "bundle: none" in result.output
-
-
-def test_publish_dry_run_json_lists_bundle_files(tmp_path: Path) -> None:
-    app = tmp_path / "app"
-    (app / "src").mkdir(parents=True)
-    (app / "src" / "index.py").write_text("print('hi')\n")
-    (app / "template.yaml").write_text(
-        "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n"
-        "    Properties: {CodeUri: src, Handler: index.h, Runtime: python3.12}\n"
-    )
-    result = run(
-        tmp_path,
-        "publish",
-        str(app / "template.yaml"),
-        "--dry-run",
-        "--json",
-        "-n",
-        "acme",
-        "--name",
-        "hello",
-        "--description",
-        "d",
-        "--author",
-        "me",
-        "--version",
-        "0.1.0",
-        "--label",
-        "a",
-        "--label",
-        "b",
-    )
-    assert result.exit_code == 0, result.output
-    plan = json.loads(result.stdout)
-    assert plan["application"] == "acme/hello" and plan["dry_run"] is True
-    assert plan["bundle_files"] == {"src/index.py": 12}
-    assert plan["metadata"]["labels"] == ["a", "b"]
-
-
 def test_publish_without_metadata_or_flags_explains(tmp_path: Path) -> None:
     (tmp_path / "template.yaml").write_text("Resources:\n  T:\n    Type: AWS::SNS::Topic\n")
     result = run(tmp_path, "publish", str(tmp_path / "template.yaml"), "-n", "acme")

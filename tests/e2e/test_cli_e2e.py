@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import stat
@@ -30,9 +31,16 @@ def home(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def nestry(live_registry: Any, home: Path) -> Nestry:
-    """``nestry(*args, stdin=None, expect=0, **env)``: run the CLI in-process with its own dirs."""
+    """``nestry(*args, stdin=None, expect=0, cwd=None, **env)``: run the CLI in-process with its
+    own dirs (in ``cwd`` when given)."""
 
-    def run(*args: str, stdin: str | None = None, expect: int | None = 0, **env: str) -> Result:
+    def run(
+        *args: str,
+        stdin: str | None = None,
+        expect: int | None = 0,
+        cwd: Path | None = None,
+        **env: str,
+    ) -> Result:
         environment = {
             "HOME": str(home),
             "XDG_CONFIG_HOME": str(home / "config"),
@@ -40,7 +48,8 @@ def nestry(live_registry: Any, home: Path) -> Nestry:
             "NESTRY_REGISTRY": live_registry.url,
             **env,
         }
-        result = CliRunner().invoke(cli, list(args), input=stdin, obj=Context(env=environment))
+        with contextlib.chdir(cwd or Path.cwd()):
+            result = CliRunner().invoke(cli, list(args), input=stdin, obj=Context(env=environment))
         assert "Traceback" not in result.output
         if expect is not None:
             assert result.exit_code == expect, result.output
@@ -172,7 +181,7 @@ def test_install_outdated_update(nestry: Nestry, live_registry: Any, tmp_path: P
     assert nestry("outdated", "-t", str(user)).stdout == "Everything is up to date.\n"
 
     nestry("publish", str(janitor), "-n", "lumigo", "--version", "1.8.0")
-    rows = json.loads(nestry("outdated", "-t", str(user), "--json").stdout)
+    rows = json.loads(nestry("outdated", "-t", str(user), "--json", expect=1).stdout)
     assert [(r["current"], r["wanted"], r["latest"]) for r in rows] == [("1.7.0", "1.8.0", "1.8.0")]
     updated = nestry("update", "-t", str(user))
     assert "Janitor: lumigo/lambda-janitor 1.7.0 -> 1.8.0" in updated.stdout
