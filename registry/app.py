@@ -33,6 +33,7 @@ from registry.api.errors import EXCEPTION_HANDLERS, CatchAllMiddleware
 from registry.background import background
 from registry.db.session import Database
 from registry.metrics import Metrics, MetricsMiddleware
+from registry.sar import endpoints as sar
 from registry.services.downloads import DownloadCounter, periodic_flush
 from registry.settings import Settings
 from registry.state import RegistryState
@@ -42,7 +43,18 @@ from registry.storage import FilesystemBlobStore
 def _routes() -> list[BaseRoute]:
     # Generic app/version routes last: feature paths such as /v1/apps/{ns}/{name}/dependents
     # must win over them.
-    features = [search, resolve, lifecycle, dependents, policy, meta, namespaces, audit, tokens]
+    features = [
+        search,
+        resolve,
+        lifecycle,
+        dependents,
+        policy,
+        meta,
+        namespaces,
+        audit,
+        tokens,
+        sar,
+    ]
     routes: list[BaseRoute] = [*system.routes, *publish.routes]
     for module in features:
         routes += module.routes

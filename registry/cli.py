@@ -1,23 +1,29 @@
-"""``nestry-registry``: serve, migrate, token create."""
+"""``nestry-registry``: serve, migrate, token create, alias add|list|remove."""
 
 from __future__ import annotations
 
 import asyncio
 import importlib.util
 import os
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 import click
 import uvicorn
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from client.errors import NestryError
 from registry import migrate as migrations
 from registry.db.models import utcnow
 from registry.db.session import Database
+from registry.sar import aliases
 from registry.services import audit
 from registry.services.accounts import bootstrap_admin, ensure_user, issue_token
 from registry.services.audit import Who
 from registry.settings import Settings, SettingsError
+
+T = TypeVar("T")
 
 
 def _settings() -> Settings:
@@ -178,3 +184,56 @@ async def _create(
             return secret
     finally:
         await database.dispose()
+
+
+@main.group()
+def alias() -> None:
+    """Serve real SAR application ARNs from apps of this registry (mirrors)."""
+
+
+@alias.command("add")
+@click.argument("arn")
+@click.argument("target")
+def alias_add(arn: str, target: str) -> None:
+    """Resolve ARN (arn:aws:serverlessrepo:<region>:<account>:applications/<name>; any region)
+    to TARGET (namespace/name on this registry), in /sar and in /v1/resolve."""
+    shown = _run_aliases(lambda session: aliases.add(session, arn, target))
+    click.echo(f"{shown.arn} -> {shown.target}")
+
+
+@alias.command("list")
+def alias_list() -> None:
+    """Print every alias, one ``ARN -> namespace/name`` a line."""
+    for shown in _run_aliases(aliases.listed):
+        click.echo(f"{shown.arn} -> {shown.target}")
+
+
+@alias.command("remove")
+@click.argument("arn")
+def alias_remove(arn: str) -> None:
+    """Forget the alias of ARN."""
+    if not _run_aliases(lambda session: aliases.remove(session, arn)):
+        raise click.ClickException(f"no alias for {arn}; `nestry-registry alias list` shows them")
+    click.echo(f"removed the alias of {arn}")
+
+
+def _run_aliases(action: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run ``action`` in one committed transaction (migrating first); NestryError → message."""
+    settings = _settings()
+    _migrate(settings)
+
+    async def run() -> T:
+        database = Database(settings.database_url)
+        try:
+            async with database.writer() as session:
+                result = await action(session)
+                await session.commit()
+                return result
+        finally:
+            await database.dispose()
+
+    try:
+        return asyncio.run(run())
+    except NestryError as exc:
+        hint = f"\nhint: {exc.hint}" if exc.hint else ""
+        raise click.ClickException(f"{exc.message}{hint}") from None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -17,6 +18,7 @@ from registry.db.models import App, utcnow
 from registry.errors import ApiError, Forbidden, NotFound, Unauthorized, Unprocessable
 from registry.hot_reads import remember
 from registry.services import audit, deletion, search_index
+from registry.services.audit import Who
 from registry.services.documents import app_document, render
 from registry.services.lookup import app_stamp, find_app
 from registry.services.metadata import validate_labels
@@ -54,29 +56,29 @@ async def patch_app(request: Request) -> Response:
     if not principal.authenticated:
         raise Unauthorized("authentication_required", "changing an app needs a token")
     ns, name = request.path_params["ns"].lower(), request.path_params["name"]
-    changes = _changes(await _json_body(request))
+    changes = parse_changes(await _json_body(request))
     async with state.database.writer() as session:
         app = await find_app(session, ns, name, principal)
         if not can_publish(principal, ns):
             raise Forbidden("forbidden", f"this token may not change apps in {ns!r}")
         if "visibility" in changes and not can_admin(principal, ns):
             raise Forbidden("forbidden", f"only owners of {ns!r} may change visibility")
-        target = f"{ns}/{app.name}"
-        audit.record(
-            session,
-            who_of(request, principal),
-            "app_update",
-            namespace=ns,
-            target=target,
-            **changes,
-        )
-        for field, value in changes.items():
-            setattr(app, field, value)
-        app.updated_at = utcnow()
-        await session.flush()
-        await search_index.refresh(session, app.id)
+        await apply_changes(session, app, ns, changes, who_of(request, principal))
         await session.commit()
         return json_document(request, await app_document(session, ns, app))
+
+
+async def apply_changes(
+    session: AsyncSession, app: App, ns: str, changes: dict[str, Any], who: Who
+) -> None:
+    """Set checked ``changes`` (``parse_changes``) on ``app``, audited; the caller commits."""
+    target = f"{ns}/{app.name}"
+    audit.record(session, who, "app_update", namespace=ns, target=target, **changes)
+    for field, value in changes.items():
+        setattr(app, field, value)
+    app.updated_at = utcnow()
+    await session.flush()
+    await search_index.refresh(session, app.id)
 
 
 async def delete_app(request: Request) -> Response:
@@ -110,7 +112,7 @@ async def _json_body(request: Request) -> Any:
         raise ApiError("invalid_json", f"the body is not valid JSON: {exc}") from None
 
 
-def _changes(body: Any) -> dict[str, Any]:
+def parse_changes(body: Any) -> dict[str, Any]:
     """Validate a PATCH body into ``{column: value}``."""
     if not isinstance(body, dict) or not body:
         raise Unprocessable("invalid_patch", "send a JSON object with fields to change")

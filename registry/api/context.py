@@ -6,6 +6,8 @@ limit, requests that present a token answer 429 before the token is even looked 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from starlette.requests import Request
 
 from registry.access import require_reader
@@ -31,10 +33,16 @@ async def principal_of(request: Request) -> Principal:
     header = request.headers.get("authorization")
     if header is None:
         return ANONYMOUS
+    return await token_principal(request, lambda: bearer_token(header))
+
+
+async def token_principal(request: Request, token: Callable[[], str | None]) -> Principal:
+    """The principal of the token ``token()`` reads from the request (``ANONYMOUS`` for None),
+    rate-limited like every authentication: ``principal_of``, and ``/sar``'s session token."""
     state, address = state_of(request), address_of(request)
     state.limiter.check(address)
     try:
-        return await _authenticate(state, bearer_token(header))
+        return await _authenticate(state, token())
     except Unauthorized:
         state.limiter.record_failure(address)
         raise

@@ -4,7 +4,9 @@ Each result is a resolved node or ``{"application", "range", "error"}``; one bad
 fails the others. Dependencies list only registry references (SAR, local and URL references
 are in the version document); each dependency carries ``path``, its logical id in the parent.
 A reference naming another registry host is a ``foreign_registry`` error node: the client
-resolves it there. With ``"recursive": false`` every ``dependencies`` list is empty.
+resolves it there. An application ARN this registry answers to (its own ``arn:nestry:``, or a
+SAR ARN with an alias, ``registry.sar.aliases``) resolves as its ``namespace/name``.
+With ``"recursive": false`` every ``dependencies`` list is empty.
 ``template_path`` is where the template sits inside its bundle (null: the bundle root).
 """
 
@@ -22,6 +24,7 @@ from registry.errors import ApiError
 from registry.resolution import Failed, Limits, Node, ResolveLimitError, resolve
 from registry.resolution import Request as ResolveRequest
 from registry.resolve import DatabaseProvider
+from registry.sar import aliases
 from registry.services.documents import version_path
 
 LIMITS = Limits()
@@ -33,6 +36,7 @@ async def resolve_endpoint(request: Request) -> Response:
     principal = await reader_of(request)
     hosts = {h.lower() for h in (state.registry_host, request.headers.get("host")) if h}
     async with state.database.reader() as session:
+        requests = await aliases.through_aliases(session, requests)
         provider = DatabaseProvider(session, principal)
         try:
             nodes = await resolve(
