@@ -11,12 +11,13 @@ its fetched (verified) template, so the tree is exactly what will be deployed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from client.install_errors import CycleError, ResolutionError
 from client.lockfile import Lockfile
+from client.names import AppId, parse_app_id
 from client.pins import Open, Pin, Pinned, Pinner, PinOptions
-from client.sources import Fetcher, FetchJob, fetch_many
+from client.sources import Fetcher, FetchJob, call_registry, fetch_many
 from client.template import LocationKind, Reference, Template, parse_template
 
 MAX_DEPTH = 16
@@ -62,7 +63,9 @@ class Resolver:
 
     def resolve(self, root: Template) -> list[Node]:
         roots: list[Node] = []
-        level: list[_Item] = [(self._open(ref, None, None), None) for ref in registry_refs(root)]
+        level: list[_Item] = [
+            (self._open(ref, None, None), None) for ref in self._served(root, None)
+        ]
         count = 0
         while level:
             pins = self._pin_level(level)
@@ -73,13 +76,46 @@ class Resolver:
                 node = self._node(item, pin, chain)
                 (parent.children if parent else roots).append(node)
                 next_level += [
-                    (self._open(r, node, deps), node) for r in registry_refs(node.template)
+                    (self._open(r, node, deps), node) for r in self._served(node.template, node)
                 ]
             count += len(level)
             if count > MAX_NODES:
                 raise ResolutionError(f"the tree has more than {MAX_NODES} nested applications")
             level = next_level
         return roots
+
+    def _served(self, template: Template, parent: Node | None) -> list[Reference]:
+        """The template's registry references, with each SAR reference that the registry in
+        charge (the parent's; the default one at the top) serves, through an alias or as its
+        own ``arn:nestry:`` ARN, turned into a reference to the app that serves it.
+
+        One resolve call per template that has SAR references (none offline: they stay SAR).
+        """
+        sar = [
+            r
+            for r in template.references
+            if r.kind == LocationKind.SAR and r.sar_application_id and r.version_spec
+        ]
+        registry = parent.pin.registry if parent else self.fetcher.clients.default_registry()
+        if not sar or registry is None or self.fetcher.offline:
+            return registry_refs(template)
+        client = self.fetcher.clients.client(registry)
+        asked = [(str(r.sar_application_id), str(r.version_spec)) for r in sar]
+        answers = call_registry(
+            registry, "asking about SAR ARNs", lambda: client.resolve(asked, recursive=False)
+        )
+        served: dict[str, AppId] = {}
+        for ref, answer in zip(sar, answers, strict=False):
+            target = answer.get("application") if "error" not in answer else None
+            if isinstance(target, str) and target != ref.sar_application_id:
+                served[ref.logical_id] = parse_app_id(target)
+        return [
+            replace(r, kind=LocationKind.REGISTRY, application_id=served[r.logical_id])
+            if r.logical_id in served and r.kind == LocationKind.SAR
+            else r
+            for r in template.references
+            if r.kind == LocationKind.REGISTRY or r.logical_id in served
+        ]
 
     def _open(self, ref: Reference, parent: Node | None, deps: dict[str, object] | None) -> Open:
         path = f"{parent.path}/{ref.logical_id}" if parent else ref.logical_id

@@ -17,7 +17,7 @@ import semver
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from client.names import validate_namespace
+from client.names import NAMESPACE_RE
 from client.ranges import is_dist_tag
 from registry.access import can_admin, can_publish, readable_apps
 from registry.api.apps import apply_changes, parse_changes
@@ -228,7 +228,7 @@ async def list_dependencies(
     what it resolves to depends on who deploys, and when.
     """
     after = decode_token(token, 1)
-    offset = int(after[0]) if after is not None and str(after[0]).isdigit() else 0
+    offset = after[0] if after is not None and isinstance(after[0], int) else 0
     async with state.database.reader() as session:
         located = await locate(session, ref, call.principal)
         version = await pick_version(session, located, call.principal, wanted)
@@ -331,11 +331,8 @@ def _string(body: dict[str, Any], key: str) -> str | None:
 def _publish_namespace(call: Call) -> str:
     """The access key id when it is a namespace name, else the token's only namespace."""
     key = call.caller.access_key
-    if key is not None:
-        try:
-            return validate_namespace(key)
-        except Exception:
-            pass
+    if key is not None and NAMESPACE_RE.fullmatch(key):
+        return key
     only = sorted(call.principal.namespaces)
     if len(only) == 1:
         return only[0]
@@ -443,11 +440,8 @@ async def update_application(
     """Description, labels and home page, as ``PATCH /v1/apps``; the author and readme come
     from the versions' metadata, so ``Author``/``Readme*`` are not changed here."""
     fields = {"description": "description", "labels": "labels", "homePageUrl": "home_page_url"}
-    changes = (
-        parse_changes({ours: body[key] for key, ours in fields.items() if key in body})
-        if any(key in body for key in fields)
-        else {}
-    )
+    given = {ours: body[key] for key, ours in fields.items() if key in body}
+    changes = parse_changes(given) if given else {}
     async with state.database.writer() as session:
         located = await locate(session, ref, call.principal)
         if not can_publish(call.principal, located.namespace):

@@ -201,7 +201,7 @@ def decode_token(token: str | None, length: int) -> list[Any] | None:
     if (
         not isinstance(value, list)
         or len(value) != length
-        or not all(isinstance(v, str | int) for v in value)
+        or not all(isinstance(v, str) or (isinstance(v, int) and 0 <= v <= _MAX_ID) for v in value)
     ):
         raise bad_request("nextToken is not one this registry gave")
     return value
