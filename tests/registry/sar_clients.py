@@ -30,19 +30,21 @@ def aws_environment(monkeypatch: pytest.MonkeyPatch, url: str, tmp: str) -> None
 
 
 def sar_factory(monkeypatch: pytest.MonkeyPatch, url: str, tmp: str) -> SarClient:
-    """``make(token=None, access_key="acme")``: a ``serverlessrepo`` client of the registry at
-    ``url``, configured by the environment only; without a token, unsigned (anonymous)."""
+    """``make(token=None, access_key="acme", retries=3)``: a ``serverlessrepo`` client of the
+    registry at ``url``, configured by the environment only; without a token, unsigned
+    (anonymous)."""
     aws_environment(monkeypatch, url, tmp)
 
-    def make(token: str | None = None, access_key: str = "acme") -> Any:
+    def make(token: str | None = None, access_key: str = "acme", retries: int = 3) -> Any:
+        config = Config(retries={"max_attempts": retries, "mode": "standard"})
         if token is None:
             return boto3.session.Session().client(
-                "serverlessrepo", config=Config(signature_version=UNSIGNED)
+                "serverlessrepo", config=config.merge(Config(signature_version=UNSIGNED))
             )
         session = boto3.session.Session(
             aws_access_key_id=access_key, aws_secret_access_key="unused", aws_session_token=token
         )
-        return session.client("serverlessrepo")
+        return session.client("serverlessrepo", config=config)
 
     return make
 

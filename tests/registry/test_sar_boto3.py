@@ -236,3 +236,16 @@ def test_refusals_answer_in_sars_shape(sar, publish_token_factory):
     with pytest.raises(ClientError) as wrong_namespace:
         _create(sar(publish_token_factory("acme"), access_key="elsewhere"), "x")
     assert error_of(wrong_namespace)[:2] == ("ForbiddenException", 403)
+
+
+def test_failed_authentications_are_throttled(sar):
+    # Retries off: botocore retries TooManyRequestsException, which would only add waiting.
+    bad = sar("nst_guessed-token", retries=1)
+    for _ in range(10):  # the registry's default limit per address and minute
+        with pytest.raises(ClientError) as refused:
+            bad.list_applications()
+        assert error_of(refused)[:2] == ("ForbiddenException", 403)
+    with pytest.raises(ClientError) as throttled:
+        bad.list_applications()
+    assert error_of(throttled) == ("TooManyRequestsException", 429, "TooManyRequestsException")
+    assert int(throttled.value.response["ResponseMetadata"]["HTTPHeaders"]["retry-after"]) > 0
