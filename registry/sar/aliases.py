@@ -32,8 +32,8 @@ class Alias:
 
 
 def _shown(row: SarAlias) -> Alias:
-    arn = f"arn:{row.partition}:serverlessrepo:*:{row.account}:applications/{row.name}"
-    return Alias(arn, f"{row.target_namespace}/{row.target_name}")
+    arn = ArnId(row.partition, "*", row.account, row.name)
+    return Alias(str(arn), f"{row.target_namespace}/{row.target_name}")
 
 
 def _arn(text: str) -> ArnId:

@@ -99,11 +99,7 @@ class Located:
 
 
 def _shown(ref: AppRef) -> str:
-    if isinstance(ref, ArnId):
-        return (
-            f"arn:{ref.partition}:serverlessrepo:{ref.region}:{ref.account}:applications/{ref.name}"
-        )
-    return f"{ref.namespace}/{ref.name}"
+    return str(ref) if isinstance(ref, ArnId) else f"{ref.namespace}/{ref.name}"
 
 
 async def locate(session: AsyncSession, ref: AppRef, principal: Principal) -> Located:

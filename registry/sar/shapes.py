@@ -33,6 +33,7 @@ ARN_RE = re.compile(
     r"arn:(?P<partition>[a-z][a-z0-9-]{0,31}):serverlessrepo:(?P<region>[a-z0-9-]{0,32}):"
     r"(?P<account>[0-9]{12}):applications/(?P<name>[A-Za-z0-9-]{1,140})"
 )
+_ARN_HEAD = "arn:{}:serverlessrepo:{}:{}:applications/"
 _CREDENTIAL_RE = re.compile(r"Credential=([^/,\s]{1,128})/[0-9]{8}/([a-z0-9-]{1,32})/")
 ERROR_CODES = {
     400: "BadRequestException",
@@ -96,7 +97,7 @@ def namespace_id_of(account: str) -> int | None:
 
 
 def arn_of(region: str, namespace_id: int, name: str) -> str:
-    return f"arn:{PARTITION}:serverlessrepo:{region}:{account_of(namespace_id)}:applications/{name}"
+    return f"{_ARN_HEAD.format(PARTITION, region, account_of(namespace_id))}{name}"
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,9 @@ class ArnId:
     region: str
     account: str
     name: str
+
+    def __str__(self) -> str:
+        return f"{_ARN_HEAD.format(self.partition, self.region, self.account)}{self.name}"
 
 
 @dataclass(frozen=True)
