@@ -17,7 +17,7 @@ from client.install_errors import CycleError, ResolutionError
 from client.lockfile import Lockfile
 from client.names import AppId, parse_app_id
 from client.pins import Open, Pin, Pinned, Pinner, PinOptions
-from client.sources import Fetcher, FetchJob, call_registry, fetch_many
+from client.sources import Fetcher, FetchJob, call_registry, fetch_many, registry_key
 from client.template import LocationKind, Reference, Template, parse_template
 
 MAX_DEPTH = 16
@@ -89,7 +89,8 @@ class Resolver:
         charge (the parent's; the default one at the top) serves, through an alias or as its
         own ``arn:nestry:`` ARN, turned into a reference to the app that serves it.
 
-        One resolve call per template that has SAR references (none offline: they stay SAR).
+        One resolve call per template that has SAR references; offline, ``nestry.lock``
+        answers instead (the entry at the reference's path, for the same range and registry).
         """
         sar = [
             r
@@ -97,8 +98,21 @@ class Resolver:
             if r.kind == LocationKind.SAR and r.sar_application_id and r.version_spec
         ]
         registry = parent.pin.registry if parent else self.fetcher.clients.default_registry()
-        if not sar or registry is None or self.fetcher.offline:
+        if not sar or registry is None:
             return registry_refs(template)
+        if self.fetcher.offline:
+            served = self._served_by_lock(sar, parent, registry)
+        else:
+            served = self._served_by_registry(sar, registry)
+        return [
+            replace(r, kind=LocationKind.REGISTRY, application_id=served[r.logical_id])
+            if r.logical_id in served and r.kind == LocationKind.SAR
+            else r
+            for r in template.references
+            if r.kind == LocationKind.REGISTRY or r.logical_id in served
+        ]
+
+    def _served_by_registry(self, sar: list[Reference], registry: str) -> dict[str, AppId]:
         client = self.fetcher.clients.client(registry)
         asked = [(str(r.sar_application_id), str(r.version_spec)) for r in sar]
         answers = call_registry(
@@ -109,13 +123,22 @@ class Resolver:
             target = answer.get("application") if "error" not in answer else None
             if isinstance(target, str) and target != ref.sar_application_id:
                 served[ref.logical_id] = parse_app_id(target)
-        return [
-            replace(r, kind=LocationKind.REGISTRY, application_id=served[r.logical_id])
-            if r.logical_id in served and r.kind == LocationKind.SAR
-            else r
-            for r in template.references
-            if r.kind == LocationKind.REGISTRY or r.logical_id in served
-        ]
+        return served
+
+    def _served_by_lock(
+        self, sar: list[Reference], parent: Node | None, registry: str
+    ) -> dict[str, AppId]:
+        served: dict[str, AppId] = {}
+        for ref in sar:
+            path = f"{parent.path}/{ref.logical_id}" if parent else ref.logical_id
+            entry = self.pinner.lock.get(path)
+            if (
+                entry is not None
+                and entry.range == ref.version_spec
+                and registry_key(entry.registry) == registry
+            ):
+                served[ref.logical_id] = parse_app_id(entry.application)
+        return served
 
     def _open(self, ref: Reference, parent: Node | None, deps: dict[str, object] | None) -> Open:
         path = f"{parent.path}/{ref.logical_id}" if parent else ref.logical_id

@@ -38,12 +38,11 @@ def env(live_registry: Any, tmp_path: Path) -> Iterator[Env]:
         )
 
 
-def _install(env: Env) -> None:
+def _install(env: Env, **options: Any) -> None:
     # The CLI's factory: the default registry is asked about the user template's SAR ARNs.
     clients = ClientFactory(lambda app: env.url, lambda url: env.client(url), env.url)
-    install(
-        InstallOptions(template=env.project / "template.yaml"), clients=clients, cache=env.cache
-    )
+    opts = InstallOptions(template=env.project / "template.yaml", **options)
+    install(opts, clients=clients, cache=env.cache)
 
 
 def _built(env: Env, path: str = "template.yaml") -> dict[str, Any]:
@@ -103,3 +102,8 @@ def test_aliased_and_own_arns_install_like_registry_ids(env: Env, live_registry:
     assert (
         nested["Properties"]["TemplateURL"] == "../../../mirror/lambda-janitor/1.6.0/template.yaml"
     )
+
+    # Offline, nestry.lock says which app serves each ARN: the same build, byte for byte.
+    before = env.snapshot()
+    _install(env, offline=True, frozen=True)
+    assert env.snapshot() == before
