@@ -43,22 +43,11 @@ from registry.storage import FilesystemBlobStore
 def _routes() -> list[BaseRoute]:
     # Generic app/version routes last: feature paths such as /v1/apps/{ns}/{name}/dependents
     # must win over them.
-    features = [
-        search,
-        resolve,
-        lifecycle,
-        dependents,
-        policy,
-        meta,
-        namespaces,
-        audit,
-        tokens,
-        sar,
-    ]
+    features = [search, resolve, lifecycle, dependents, policy, meta, namespaces, audit, tokens]
     routes: list[BaseRoute] = [*system.routes, *publish.routes]
     for module in features:
         routes += module.routes
-    return [*routes, *apps.routes, *versions.routes]
+    return [*routes, *apps.routes, *versions.routes, *sar.routes]  # /sar: SAR's API
 
 
 def _middleware(metrics: Metrics) -> list[Middleware]:
