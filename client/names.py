@@ -22,8 +22,9 @@ APP_NAME_RE = re.compile(r"[A-Za-z0-9-]{1,140}")  # SAR's application name patte
 REGISTRY_HOST_RE = re.compile(
     r"(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?"
 )
-# SAR application ARNs in any partition: aws, aws-cn, aws-us-gov.
-SAR_ARN_RE = re.compile(r"arn:aws(?:-[a-z]+)*:serverlessrepo:")
+# SAR application ARNs in any partition: aws, aws-cn, aws-us-gov, and the ones a nestry
+# registry mints in its own partition (``arn:nestry:``, registry/sar).
+SAR_ARN_RE = re.compile(r"arn:(?:aws(?:-[a-z]+)*|nestry):serverlessrepo:")
 
 MAX_VERSION_LENGTH = 256  # npm's semver MAX_LENGTH
 MAX_SAFE_INTEGER = 2**53 - 1  # npm refuses larger version numbers
@@ -124,7 +125,8 @@ def parse_app_id(text: str) -> AppId:
 
 
 def is_sar_arn(text: str) -> bool:
-    """True for AWS SAR application ARNs, which nestry leaves to SAM untouched."""
+    """True for SAR application ARNs: left to SAM, unless a registry serves them (an alias, or
+    its own ``arn:nestry:``), which ``nestry install`` asks."""
     return isinstance(text, str) and SAR_ARN_RE.match(text) is not None
 
 

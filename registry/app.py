@@ -25,6 +25,7 @@ from registry.orgs import audit_api as audit
 from registry.orgs import policy_api as policy
 from registry.publish import api as publish
 from registry.resolve import api as resolve
+from registry.sar import endpoints as sar
 from registry.search import api as search
 from registry.serving import hot_reads, malformed, metrics_files
 from registry.serving import meta_api as meta
@@ -46,7 +47,8 @@ def _routes() -> list[BaseRoute]:
     routes: list[BaseRoute] = [*system.routes, *publish.routes]
     for module in features:
         routes += module.routes
-    return [*routes, *apps.routes, *versions.routes, *web.routes]
+    # /sar: SAR's API (raw-path routing); the web UI's pages last.
+    return [*routes, *apps.routes, *versions.routes, *sar.routes, *web.routes]
 
 
 def _middleware(metrics: Metrics, settings: Settings) -> list[Middleware]:

@@ -8,10 +8,13 @@ import importlib.util
 import os
 import shutil
 import tempfile
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 import click
 import uvicorn
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from client.errors import NestryError
 from registry.auth.accounts import bootstrap_admin, ensure_user, issue_token
@@ -22,8 +25,11 @@ from registry.db.models import utcnow
 from registry.db.session import Database
 from registry.orgs import audit
 from registry.orgs.audit import Who
+from registry.sar import aliases
 from registry.serving.connection_guard import protocol_for
 from registry.settings import Settings, SettingsError
+
+T = TypeVar("T")
 
 
 def settings_or_exit() -> Settings:
@@ -228,3 +234,56 @@ def _add_admin_commands() -> None:
 
 
 _add_admin_commands()
+
+
+@main.group()
+def alias() -> None:
+    """Serve real SAR application ARNs from apps of this registry (mirrors)."""
+
+
+@alias.command("add")
+@click.argument("arn")
+@click.argument("target")
+def alias_add(arn: str, target: str) -> None:
+    """Resolve ARN (arn:aws:serverlessrepo:<region>:<account>:applications/<name>; any region)
+    to TARGET (namespace/name on this registry), in /sar and in /v1/resolve."""
+    shown = _run_aliases(lambda session: aliases.add(session, arn, target))
+    click.echo(f"{shown.arn} -> {shown.target}")
+
+
+@alias.command("list")
+def alias_list() -> None:
+    """Print every alias, one ``ARN -> namespace/name`` a line."""
+    for shown in _run_aliases(aliases.listed):
+        click.echo(f"{shown.arn} -> {shown.target}")
+
+
+@alias.command("remove")
+@click.argument("arn")
+def alias_remove(arn: str) -> None:
+    """Forget the alias of ARN."""
+    if not _run_aliases(lambda session: aliases.remove(session, arn)):
+        raise click.ClickException(f"no alias for {arn}; `nestry-registry alias list` shows them")
+    click.echo(f"removed the alias of {arn}")
+
+
+def _run_aliases(action: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run ``action`` in one committed transaction (migrating first); NestryError → message."""
+    settings = settings_or_exit()
+    _migrate(settings)
+
+    async def run() -> T:
+        database = Database(settings.database_url)
+        try:
+            async with database.writer() as session:
+                result = await action(session)
+                await session.commit()
+                return result
+        finally:
+            await database.dispose()
+
+    try:
+        return asyncio.run(run())
+    except NestryError as exc:
+        hint = f"\nhint: {exc.hint}" if exc.hint else ""
+        raise click.ClickException(f"{exc.message}{hint}") from None

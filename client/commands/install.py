@@ -37,7 +37,7 @@ def _clients(state: Context) -> ClientFactory:
     def make(url: str) -> RegistryClient:
         return state.client(config.target(url))
 
-    return ClientFactory(lambda app: config.registry_for(app).url, make)
+    return ClientFactory(lambda app: config.registry_for(app).url, make, config.registry)
 
 
 def _say(message: str) -> None:

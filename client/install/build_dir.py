@@ -24,7 +24,7 @@ from typing import Any
 from client.install.build import NestedStack, rebase_local_paths, rewrite_references
 from client.install.errors import BundleError
 from client.install.render_cache import render as plain_render
-from client.install.resolver import Node, registry_refs, walk
+from client.install.resolver import Node, walk
 from client.template import LocationKind
 from client.template.local_paths import escapes
 
@@ -69,7 +69,7 @@ def _relative(path: str, start: str) -> str:
 
 def vendored_template(node: Node, render: Render = plain_render) -> bytes:
     """The child's bytes as published when it nests nothing from a registry; else rewritten."""
-    if not registry_refs(node.template):
+    if not node.children:  # its registry references, and the SAR ARNs a registry serves
         return node.data
     stacks = child_stacks(posixpath.dirname(template_file(node)), node.children)
     return render(rewrite_references(node.template.document, stacks))

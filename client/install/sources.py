@@ -54,9 +54,11 @@ class ClientFactory:
         self,
         registry_url: Callable[[AppId], str],
         make_client: Callable[[str], RegistrySource],
+        default_url: str | None = None,
     ) -> None:
         self._registry_url = registry_url
         self._make_client = make_client
+        self._default_url = default_url
         self._clients: dict[str, RegistrySource] = {}
         self._configured: dict[str, str] = {}  # registry key -> URL as configured
         self._lock = threading.Lock()  # fetches run in threads: make each client once
@@ -65,6 +67,14 @@ class ClientFactory:
         url = self._registry_url(app)
         key = registry_key(url)
         self._configured.setdefault(key, url)
+        return key
+
+    def default_registry(self) -> str | None:
+        """The registry of the user's template's SAR ARNs (asked for aliases), if configured."""
+        if self._default_url is None:
+            return None
+        key = registry_key(self._default_url)
+        self._configured.setdefault(key, self._default_url)
         return key
 
     def client(self, registry: str) -> RegistrySource:

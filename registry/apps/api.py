@@ -10,13 +10,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from registry.apps import deletion
+from registry.apps.editing import apply_changes
 from registry.apps.lookup import find_app, path_app
 from registry.auth.access import can_admin, can_publish, may_read
-from registry.db.models import utcnow
 from registry.errors import ApiError, Forbidden, NotFound, Unauthorized, Unprocessable
-from registry.orgs import audit
 from registry.publish.metadata import validate_labels
-from registry.search import index as search_index
 from registry.serving.bodies import json_value
 from registry.serving.context import principal_of, reader_of, state_of, who_of, writer_of
 from registry.serving.hot_reads import remember
@@ -51,27 +49,14 @@ async def patch_app(request: Request) -> Response:
     if not principal.authenticated:
         raise Unauthorized("authentication_required", "changing an app needs a token")
     ns, name = path_app(request.path_params, write=True)
-    changes = _changes(await _json_body(request))
+    changes = parse_changes(await _json_body(request))
     async with state.database.writer() as session:
         app = await find_app(session, ns, name, principal)
         if not can_publish(principal, ns):
             raise Forbidden("forbidden", f"this token may not change apps in {ns!r}")
         if "visibility" in changes and not can_admin(principal, ns):
             raise Forbidden("forbidden", f"only owners of {ns!r} may change visibility")
-        target = f"{ns}/{app.name}"
-        audit.record(
-            session,
-            who_of(request, principal),
-            "app_update",
-            namespace=ns,
-            target=target,
-            **changes,
-        )
-        for field, value in changes.items():
-            setattr(app, field, value)
-        app.updated_at = utcnow()
-        await session.flush()
-        await search_index.refresh(session, app.id)
+        await apply_changes(session, app, ns, changes, who_of(request, principal))
         await session.commit()
     entry = await state.documents.app(ns, app.name_canonical)  # read after the commit
     body = await state.documents.app_body(entry.info)
@@ -103,7 +88,7 @@ async def _json_body(request: Request) -> Any:
     return await json_value(request)
 
 
-def _changes(body: Any) -> dict[str, Any]:
+def parse_changes(body: Any) -> dict[str, Any]:
     """Validate a PATCH body into ``{column: value}``."""
     if not isinstance(body, dict) or not body:
         raise Unprocessable("invalid_patch", "send a JSON object with fields to change")

@@ -244,3 +244,22 @@ class VersionTombstone(Base):
     bundle_digest: Mapped[str | None] = mapped_column(sa.String(71))
     template_path: Mapped[str | None] = mapped_column(sa.String(4096))
     deleted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SarAlias(Base):
+    """A real SAR application ARN (partition, account, name) served by ``namespace/name`` here.
+
+    Kept by name, not foreign key: an alias may be added before the mirrored app is published,
+    and outlives its deletion (it then resolves to nothing, like any missing app).
+    """
+
+    __tablename__ = "sar_aliases"
+    __table_args__ = (sa.UniqueConstraint("partition", "account", "name_canonical"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partition: Mapped[str] = mapped_column(sa.String(32))
+    account: Mapped[str] = mapped_column(sa.String(12))
+    name: Mapped[str] = mapped_column(sa.String(140))
+    name_canonical: Mapped[str] = mapped_column(sa.String(140))
+    target_namespace: Mapped[str] = mapped_column(sa.String(39))
+    target_name: Mapped[str] = mapped_column(sa.String(140))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -4,7 +4,9 @@ Each result is a resolved node or ``{"application", "range", "error"}``; one bad
 fails the others. Dependencies list only registry references (SAR, local and URL references
 are in the version document); each dependency carries ``path``, its logical id in the parent.
 A reference naming another registry host is a ``foreign_registry`` error node: the client
-resolves it there. With ``"recursive": false`` every ``dependencies`` list is empty.
+resolves it there. An application ARN this registry answers to (its own ``arn:nestry:``, or a
+SAR ARN with an alias, ``registry.sar.aliases``) resolves as its ``namespace/name``.
+With ``"recursive": false`` every ``dependencies`` list is empty.
 ``template_path`` is where the template sits inside its bundle (null: the bundle root).
 """
 
@@ -21,6 +23,7 @@ from client.resolution import LIMITS, Failed, Node, ResolveLimitError, drive_asy
 from client.resolution import Request as ResolveRequest
 from registry.errors import ApiError
 from registry.resolve.source import database_source
+from registry.sar import aliases
 from registry.serving.bodies import json_object, only_keys
 from registry.serving.context import reader_of, state_of
 
@@ -32,6 +35,7 @@ async def resolve_endpoint(request: Request) -> Response:
     hosts = {h.lower() for h in (state.registry_host, request.headers.get("host")) if h}
     lists = state.version_lists
     async with database_source(state.database, principal, lists, hosts) as source:
+        requests = await aliases.through_aliases(await source.opened(), requests)
         try:
             nodes = await drive_async(resolve(requests, recursive=recursive), source)
         except ResolveLimitError as exc:

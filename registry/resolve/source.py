@@ -102,6 +102,10 @@ class DatabaseSource:
         self._hosts = local_hosts
         self._apps: dict[str, AppEntry] = {}  # every app this resolve has offered, by name
 
+    async def opened(self) -> AsyncSession:
+        """The read session (opened on first use), for queries beside the resolve's own."""
+        return await self._session()
+
     async def versions(self, need: NeedVersions) -> list[Candidates]:
         names = {o.canonical for o in need.requests if self._ours(o)}
         self._apps.update(self._lists.get_many(names - self._apps.keys()))

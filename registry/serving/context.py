@@ -38,6 +38,13 @@ async def principal_of(request: Request) -> Principal:
     return await authenticate_token(state_of(request), bearer_token(header), address_of(request))
 
 
+async def token_principal(request: Request, token: str | None) -> Principal:
+    """The principal of ``token`` read from the request by other means than the
+    ``Authorization`` header (``/sar``'s session token), rate-limited like every
+    authentication."""
+    return await authenticate_token(state_of(request), token, address_of(request))
+
+
 async def authenticate_token(state: RegistryState, token: str | None, address: str) -> Principal:
     """The principal of ``token`` (cached: ``PrincipalCache``); ``Unauthorized`` when bad.
 

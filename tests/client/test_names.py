@@ -169,6 +169,7 @@ def test_invalid_app_names(text: str) -> None:
         ("arn:aws:serverlessrepo:us-east-1:077246666028:applications/hello-world", True),
         ("arn:aws-cn:serverlessrepo:cn-north-1:123456789012:applications/app", True),
         ("arn:aws-us-gov:serverlessrepo:us-gov-west-1:123456789012:applications/app", True),
+        ("arn:nestry:serverlessrepo:us-east-1:000000000001:applications/app", True),  # /sar's
         ("arn:aws:lambda:us-east-1:123456789012:function:f", False),
         ("acme/app", False),
         ("", False),
