@@ -25,6 +25,7 @@ import json
 import os
 import shutil
 import socket
+import sys
 import threading
 import time
 import uuid
@@ -49,6 +50,10 @@ from registry.auth.accounts import ensure_user, issue_token
 from registry.db import migrate
 from registry.db.session import Database
 from registry.settings import Settings, sqlite_url
+
+# Other conftest files (tests/browser, tests/client/flattening) are also imported as
+# ``conftest``: test modules import this one's helpers by a name of its own.
+sys.modules.setdefault("nestry_test_support", sys.modules[__name__])
 
 PG_ENV = "NESTRY_TEST_POSTGRES_URL"
 T = TypeVar("T")

@@ -26,6 +26,7 @@ protocol (httptools, ours, h11): it uses only what they share (``cycle``, ``flow
 from __future__ import annotations
 
 import asyncio
+import logging
 import resource
 import time
 import weakref
@@ -40,6 +41,8 @@ from registry.settings import Settings
 # Descriptors a worker keeps for itself past its connections: database pool, blob files, logs.
 RESERVED_FDS = 128
 MIN_BODY_RATE = 16 * 1024  # bytes per second a body averages once it took read_timeout
+
+log = logging.getLogger("nestry.registry")
 
 
 def _answer(status: bytes, code: str, message: str, extra: bytes = b"") -> bytes:
@@ -243,5 +246,11 @@ def protocol_for(http: str) -> type[asyncio.Protocol]:
     from registry.serving import hot_protocol
 
     if http == "hot":
-        return hot_protocol.GuardedHotReadProtocol
+        absent = hot_protocol.missing()
+        if not absent:
+            return hot_protocol.GuardedHotReadProtocol
+        log.warning(
+            "this uvicorn's httptools protocol lacks %s: hot reads are answered through ASGI",
+            ", ".join(absent),
+        )
     return hot_protocol.GuardedHttpToolsProtocol

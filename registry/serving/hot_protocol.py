@@ -18,6 +18,7 @@ paths to the same bytes on the wire.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from typing import Any
 
@@ -30,12 +31,58 @@ from registry.app import RegistryApp
 from registry.serving import hot_reads
 from registry.serving.connection_guard import GuardedConnection
 
+log = logging.getLogger("nestry.registry")
+
 # Request headers after which the answer is uvicorn's to give: a body, or an interim response.
 _ROUTE_WITH = frozenset({b"content-length", b"transfer-encoding", b"expect", b"upgrade"})
 
 
+# What ``_prepare`` hands to the answer: registry, state, url, headers, client, HTTP version,
+# keep-alive.
+Prepared = tuple[RegistryApp, Any, bytes, list[tuple[bytes, bytes]], Any, str, bool]
+# What this subclass uses of ``HttpToolsProtocol``: methods it calls or overrides, and the
+# attributes uvicorn's own methods set (checked by name in their code, see ``missing``).
+_METHODS = (
+    "on_message_begin",
+    "on_headers_complete",
+    "on_body",
+    "on_message_complete",
+    "on_response_complete",
+)
+_ATTRIBUTES = (
+    "url",
+    "headers",
+    "parser",
+    "cycle",
+    "flow",
+    "transport",
+    "server_state",
+    "root_path",
+    "limit_concurrency",
+    "client",
+    "app",
+)
+
+
+def missing() -> list[str]:
+    """What this protocol needs of uvicorn's and does not find (empty: all there). ``serve``
+    asks at start-up and runs uvicorn's own protocol, with a warning, when anything is missing."""
+    absent = [m for m in _METHODS if not callable(getattr(HttpToolsProtocol, m, None))]
+    names: set[str] = set()
+    for attribute in vars(HttpToolsProtocol).values():
+        code = getattr(attribute, "__code__", None)
+        if code is not None:
+            names.update(code.co_names)
+    absent += [a for a in _ATTRIBUTES if a not in names]
+    if 200 not in STATUS_LINE or 304 not in STATUS_LINE:
+        absent.append("STATUS_LINE")
+    return absent
+
+
 class HotReadProtocol(HttpToolsProtocol):
     """``HttpToolsProtocol`` that answers remembered public reads itself (see the module)."""
+
+    disabled = False  # set once an answer found uvicorn's internals other than expected
 
     def __init__(
         self,
@@ -65,47 +112,30 @@ class HotReadProtocol(HttpToolsProtocol):
             super().on_message_complete()
 
     def _answer_remembered(self) -> bool:
-        registry = self.registry
-        if registry is None or self.root_path or self.limit_concurrency is not None:
+        """Answer from memory when possible. Everything read from uvicorn's protocol is read
+        before anything is written: if uvicorn's internals are not what this expects, the
+        request goes to uvicorn's own code untouched, and the hot path stays off."""
+        if HotReadProtocol.disabled:
             return False
-        state = registry.running
-        if state is None:  # starting or stopping
+        try:
+            prepared = self._prepare()
+        except Exception:  # uvicorn changed under us: serve through ASGI from now on
+            HotReadProtocol.disabled = True
+            log.warning("hot read path off: uvicorn's protocol is not as expected", exc_info=True)
             return False
-        url = self.url
-        if (
-            url[:1] != b"/"
-            or b"?" in url
-            or b"%" in url
-            or b"#" in url
-            or not url.isascii()
-            or self.parser.get_method() != b"GET"
-        ):
+        if prepared is None:
             return False
-        if self.flow.write_paused or (self.cycle is not None and not self.cycle.response_complete):
-            return False  # the client is not reading, or an earlier answer is still due
-        headers = self.headers
-        forwarded_for: list[bytes] = []
-        for name, value in headers:
-            if name in _ROUTE_WITH:
-                return False
-            if name == b"x-forwarded-for":
-                forwarded_for.append(value)
+        registry, state, url, headers, client, http_version, keep_alive = prepared
         started = time.perf_counter()
         path = url.decode("ascii")
         taken = hot_reads.take(state, path, headers)
         if taken is None:
             return False
         status, ready = taken
-
-        http_version = self.parser.get_http_version()
-        keep_alive = http_version != "1.0" and self.parser.should_keep_alive()
         out = [STATUS_LINE[status]]
         for name, value in self.server_state.default_headers:
             out += (name, b": ", value, b"\r\n")
-        if status == 304:
-            out.append(ready.not_modified_head)
-        else:
-            out.append(ready.head)
+        out.append(ready.not_modified_head if status == 304 else ready.head)
         if not keep_alive:
             out.append(b"connection: close\r\n")
         out.append(b"\r\n")
@@ -116,7 +146,6 @@ class HotReadProtocol(HttpToolsProtocol):
 
         registry.metrics.observe("GET", ready.route, status, time.perf_counter() - started)
         if state.access_log is not None:
-            client = self._forwarded_client(forwarded_for) if forwarded_for else self.client
             request = {
                 "client": client,
                 "method": "GET",
@@ -131,14 +160,51 @@ class HotReadProtocol(HttpToolsProtocol):
         self.on_response_complete()
         return True
 
+    def _prepare(self) -> Prepared | None:
+        """What answering needs from the protocol's state; ``None`` when uvicorn should answer."""
+        registry = self.registry
+        if registry is None or self.root_path or self.limit_concurrency is not None:
+            return None
+        state = registry.running
+        if state is None:  # starting or stopping
+            return None
+        url = self.url
+        if (
+            url[:1] != b"/"
+            or b"?" in url
+            or b"%" in url
+            or b"#" in url
+            or not url.isascii()
+            or self.parser.get_method() != b"GET"
+        ):
+            return None
+        if self.flow.write_paused or (self.cycle is not None and not self.cycle.response_complete):
+            return None  # the client is not reading, or an earlier answer is still due
+        headers = self.headers
+        forwarded_for: list[bytes] = []
+        for name, value in headers:
+            if name in _ROUTE_WITH:
+                return None
+            if name == b"x-forwarded-for":
+                forwarded_for.append(value)
+        client = self._forwarded_client(forwarded_for) if forwarded_for else self.client
+        http_version = self.parser.get_http_version()
+        keep_alive = http_version != "1.0" and self.parser.should_keep_alive()
+        self.server_state.default_headers  # noqa: B018 - read now: used after ``take``
+        return registry, state, url, headers, client, http_version, keep_alive
+
     def _forwarded_client(self, forwarded_for: list[bytes]) -> tuple[str, int] | None:
         """The client the access log names, by ``ProxyHeadersMiddleware``'s rule."""
         client, proxy = self.client, self.proxy
         if proxy is None or client is None or client[0] not in proxy.trusted_hosts:
             return client
         joined = b", ".join(forwarded_for).decode("latin-1")
-        host, port = proxy.trusted_hosts.get_trusted_client_address(joined)
-        return (host, port) if host else client
+        trusted = proxy.trusted_hosts
+        if hasattr(trusted, "get_trusted_client_address"):  # uvicorn 0.36 and later
+            host, port = trusted.get_trusted_client_address(joined)
+            return (host, port) if host else client
+        host = trusted.get_trusted_client_host(joined)  # type: ignore[attr-defined]  # earlier: host alone, port 0
+        return (host, 0) if host else client
 
 
 def _unwrap(app: Any) -> tuple[ProxyHeadersMiddleware | None, RegistryApp | None]:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from test_cli_e2e import Nestry, janitor_dir, login
+from test_cli_e2e import Nestry, home, janitor_dir, login, nestry  # noqa: F401 - fixtures
 
 NESTRY = Path(sys.executable).parent / "nestry"
 

@@ -7,7 +7,7 @@ import stat
 from pathlib import Path
 from typing import Any
 
-from test_cli_e2e import Nestry, janitor_dir, login
+from test_cli_e2e import Nestry, home, janitor_dir, login, nestry  # noqa: F401 - fixtures
 
 from client.template import load_template
 

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from click.testing import CliRunner, Result
-from test_cli_e2e import Nestry, login
+from test_cli_e2e import Nestry, home, login, nestry  # noqa: F401 - fixtures
 
 from registry.cli import main
 

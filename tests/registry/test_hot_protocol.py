@@ -22,10 +22,12 @@ from dataclasses import dataclass
 import pytest
 import uvicorn
 from registry_samples import template
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from registry.app import RegistryApp, create_app
 from registry.serving.access_log import AccessLog
-from registry.serving.hot_protocol import HotReadProtocol
+from registry.serving.connection_guard import protocol_for
+from registry.serving.hot_protocol import HotReadProtocol, missing
 from registry.settings import Settings
 
 APP = "/v1/apps/acme/demo"
@@ -249,3 +251,42 @@ async def test_logs_metrics_and_downloads_see_answers_given_in_one_write(publish
     metrics = hot.app.metrics.render()
     route = 'route="/v1/apps/{ns}/{name}/versions/{version}/template",status="200"'
     assert f'nestry_http_requests_total{{method="GET",{route}}} 3' in metrics
+
+
+def test_uvicorns_internals_are_all_there() -> None:
+    """What the protocol reads of uvicorn's is found in the installed uvicorn (CI also runs
+    this file against the oldest uvicorn the pin allows)."""
+    assert missing() == []
+
+
+def test_a_uvicorn_without_them_gets_its_own_protocol(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.delattr(HttpToolsProtocol, "on_response_complete")
+    assert "on_response_complete" in missing()
+    with caplog.at_level("WARNING"):
+        chosen = protocol_for("hot")
+    assert not issubclass(chosen, HotReadProtocol)
+    assert issubclass(chosen, HttpToolsProtocol)
+    assert "on_response_complete" in caplog.text
+
+
+def test_a_surprise_while_answering_falls_back_to_uvicorn_before_a_byte(
+    published, servers, monkeypatch: pytest.MonkeyPatch
+):
+    """Any exception while reading uvicorn's state: the request is uvicorn's to answer (the
+    same bytes as its stock protocol), and the hot path stays off afterwards."""
+    hot, stock = servers
+    prime(hot, stock)
+
+    def changed_upstream(self: HotReadProtocol) -> None:
+        raise AttributeError("'HttpToolsProtocol' object has no attribute 'flow'")
+
+    monkeypatch.setattr(HotReadProtocol, "_prepare", changed_upstream)
+    monkeypatch.setattr(HotReadProtocol, "disabled", False)
+    before = CountingProtocol.answered
+    for url in READS:
+        sent = request(url)
+        assert exchange(hot.port, sent) == exchange(stock.port, sent)
+    assert CountingProtocol.answered == before
+    assert HotReadProtocol.disabled

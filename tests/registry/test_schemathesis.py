@@ -20,8 +20,8 @@ import httpx
 import pytest
 import schemathesis
 import uvicorn
-from conftest import LiveRegistry, PgClones, _provision, run_isolated
 from hypothesis import HealthCheck, settings
+from nestry_test_support import LiveRegistry, PgClones, _provision, run_isolated
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (

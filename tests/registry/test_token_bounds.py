@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 import httpx
 import pytest
-from conftest import TokenFactory, run_isolated
+from nestry_test_support import TokenFactory, run_isolated
 
 from registry.auth.accounts import ensure_user, issue_token
 from registry.db.models import utcnow
