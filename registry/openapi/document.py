@@ -53,7 +53,7 @@ _PAGE_PARAMS = [
     _param("cursor", "query", "next_cursor of the previous page"),
 ]
 
-_RETIRE = ("400", "401", "403", "404", "413")
+_RETIRE = ("400", "401", "403", "404", "413", "422")  # 422: a name outside the pattern
 
 _CACHED = {
     "304": {"description": "Not modified (If-None-Match matched the ETag)"},
@@ -127,7 +127,7 @@ CORE_PATHS: dict[str, dict[str, Operation]] = {
             _ok("AppDeleted"),
             params=APP_PARAMS,
             auth=True,
-            errors=("401", "403", "404", "409"),
+            errors=("401", "403", "404", "409", "422"),
         ),
     },
     _VERSION: {
@@ -165,7 +165,7 @@ FEATURE_PATHS: dict[str, dict[str, Operation]] = {
             params=[*APP_PARAMS, TAG],
             body=ref("DistTagBody"),
             auth=True,
-            errors=(*_RETIRE, "409", "422"),
+            errors=(*_RETIRE, "409"),
         ),
         "delete": op(
             "Drop a dist-tag (latest goes back to following the highest release)",
