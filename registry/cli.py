@@ -269,21 +269,12 @@ def alias_remove(arn: str) -> None:
 
 def _run_aliases(action: Callable[[AsyncSession], Awaitable[T]]) -> T:
     """Run ``action`` in one committed transaction (migrating first); NestryError → message."""
+    from registry.auth.admin_cli import in_transaction
+
     settings = settings_or_exit()
     _migrate(settings)
-
-    async def run() -> T:
-        database = Database(settings.database_url)
-        try:
-            async with database.writer() as session:
-                result = await action(session)
-                await session.commit()
-                return result
-        finally:
-            await database.dispose()
-
     try:
-        return asyncio.run(run())
+        return in_transaction(settings, action)
     except NestryError as exc:
         hint = f"\nhint: {exc.hint}" if exc.hint else ""
         raise click.ClickException(f"{exc.message}{hint}") from None

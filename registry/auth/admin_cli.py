@@ -28,7 +28,9 @@ T = TypeVar("T")
 WHO = Who("nestry-registry", "local")
 
 
-def _run(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+def in_transaction(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run ``work`` in one committed write transaction on the configured database."""
+
     async def go() -> T:
         database = Database(settings.database_url)
         try:
@@ -115,7 +117,7 @@ def register(main: click.Group, token: click.Group, settings: Callable[[], Setti
     @json_flag
     def user_list(as_json: bool) -> None:
         """Every user, whether it is an administrator, and its active tokens."""
-        rows = _run(settings(), _users)
+        rows = in_transaction(settings(), _users)
         _echo(rows, as_json, ["name", "admin", "active_tokens", "created_at"])
 
     @user.command("create")
@@ -130,7 +132,7 @@ def register(main: click.Group, token: click.Group, settings: Callable[[], Setti
             audit.record(session, WHO, "user_create", namespace=None, target=name, admin=admin)
             return exists is None
 
-        created = _run(settings(), work)
+        created = in_transaction(settings(), work)
         click.echo(f"Created user {name}." if created else f"User {name} exists already.")
 
     @user.command("disable")
@@ -143,7 +145,7 @@ def register(main: click.Group, token: click.Group, settings: Callable[[], Setti
             query = sa.select(Token).where(Token.user_id == found.id, Token.revoked_at.is_(None))
             return await _revoke(session, list(await session.scalars(query)), "user disabled")
 
-        revoked = _run(settings(), work)
+        revoked = in_transaction(settings(), work)
         click.echo(f"Disabled {name}: revoked {len(revoked)} token(s).")
 
     @token.command("list")
@@ -151,7 +153,7 @@ def register(main: click.Group, token: click.Group, settings: Callable[[], Setti
     @json_flag
     def token_list(user_name: str | None, as_json: bool) -> None:
         """Every token (any user): id, owner, prefix, scope, expiry and state; never secrets."""
-        rows = _run(settings(), lambda session: _tokens(session, user_name))
+        rows = in_transaction(settings(), lambda session: _tokens(session, user_name))
         columns = ["id", "user", "prefix", "scope", "expires_at", "state", "description"]
         _echo(rows, as_json, columns)
 
@@ -167,5 +169,5 @@ def register(main: click.Group, token: click.Group, settings: Callable[[], Setti
             if found.revoked_at is None:
                 await _revoke(session, [found], "revoked by the administrator")
 
-        _run(settings(), work)
+        in_transaction(settings(), work)
         click.echo(f"Revoked token {token_id}.")
