@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from client.template.code_location import implicit_code_uri
+from client.template.local_paths import local_paths
 
 STACK = "AWS::CloudFormation::Stack"
 # Properties an Application shares with a Stack; Location is replaced by TemplateURL.
@@ -102,47 +103,36 @@ def _is_intrinsic(value: Mapping[str, Any]) -> bool:
     return len(value) == 1 and any(k == "Ref" or k.startswith("Fn::") for k in value)
 
 
-# Resource type -> properties holding a local path (relative to the template's directory).
-LOCAL_PATH_PROPERTIES: dict[str, tuple[str, ...]] = {
-    "AWS::Serverless::Function": ("CodeUri",),
-    "AWS::Serverless::LayerVersion": ("ContentUri",),
-    "AWS::Serverless::Api": ("DefinitionUri",),
-    "AWS::Serverless::HttpApi": ("DefinitionUri",),
-    "AWS::Serverless::StateMachine": ("DefinitionUri",),
-    "AWS::Serverless::GraphQLApi": ("SchemaUri",),
-    "AWS::Serverless::Application": ("Location",),
-    "AWS::CloudFormation::Stack": ("TemplateURL",),
-    "AWS::Lambda::Function": ("Code",),
-    "AWS::Lambda::LayerVersion": ("Content",),
-}
-
-_GLOBAL_PATHS = {"Function": "CodeUri", "Api": "DefinitionUri", "HttpApi": "DefinitionUri"}
-
-
 def rebase_local_paths(document: Mapping[str, Any], prefix: str) -> dict[str, Any]:
     """A copy whose local paths (``CodeUri: src/``) point at the same files from elsewhere.
 
-    ``prefix`` is the template's old directory relative to its new one, e.g. ``../..``.
+    ``prefix`` is the template's old directory relative to its new one, e.g. ``../..``. The
+    local paths are the ones ``client.template.local_paths`` names (the one list of where a
+    template may name a file); absolute paths and URLs keep their value.
     """
     result = copy_document(document)
-    targets: list[tuple[dict[str, Any], str]] = []
-    globals_ = result.get("Globals")
-    for section, key in _GLOBAL_PATHS.items():
-        block = globals_.get(section) if isinstance(globals_, dict) else None
-        if isinstance(block, dict):
-            targets.append((block, key))
     for resource in (result.get("Resources") or {}).values():
         if implicit_code_uri(result, resource):  # SAM's default: the template's own folder
             resource.setdefault("Properties", {})["CodeUri"] = "."
-        properties = resource.get("Properties") if isinstance(resource, dict) else None
-        if isinstance(properties, dict):
-            kind = resource.get("Type")
-            targets += [(properties, key) for key in LOCAL_PATH_PROPERTIES.get(kind, ())]
-    for holder, key in targets:
-        value = holder.get(key)
-        if isinstance(value, str) and _is_local(value):
-            holder[key] = posixpath.normpath(posixpath.join(prefix, value))
+    for local in local_paths(result):
+        if _is_local(local.value):
+            _replace(
+                result, local.key_path, posixpath.normpath(posixpath.join(prefix, local.value))
+            )
     return result
+
+
+def _replace(document: dict[str, Any], key_path: tuple[str, ...], value: str) -> None:
+    """Set the value at ``key_path`` (keys as ``local_paths`` spells them: list indexes and
+    non-string keys as text) inside ``document``, a copy this module owns."""
+    node: Any = document
+    for part in key_path[:-1]:
+        node = node[int(part)] if isinstance(node, list) else node[_key(node, part)]
+    node[_key(node, key_path[-1])] = value
+
+
+def _key(mapping: Mapping[Any, Any], text: str) -> Any:
+    return text if text in mapping else next(key for key in mapping if str(key) == text)
 
 
 def _is_local(value: str) -> bool:

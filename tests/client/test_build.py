@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import posixpath
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -18,6 +19,7 @@ from client.install.build import (
 )
 from client.install.build_dir import write_build
 from client.install.errors import BundleError
+from client.template.local_paths import local_paths
 
 STACK = NestedStack("apps/acme/app/1.0.0/template.yaml", "acme/app", "1.0.0")
 OURS = [
@@ -115,6 +117,49 @@ def test_global_api_definitions_are_rebased_too() -> None:
     rebased = rebase_local_paths(document, "apps/acme/app/1.0.0")
     assert rebased["Globals"]["Api"]["DefinitionUri"] == "apps/acme/app/1.0.0/api.yaml"
     assert rebased["Globals"]["HttpApi"]["DefinitionUri"] == "apps/acme/app/1.0.0/h.yaml"
+
+
+def test_every_local_path_the_template_model_names_is_rebased() -> None:
+    """One list of where a template names a file (client.template.local_paths): the build
+    rebases the same places publish and install check, nested and included ones too."""
+    document = {
+        "Globals": {"LayerVersion": {"ContentUri": "layer/"}},
+        "Metadata": {"AWS::ServerlessRepo::Application": {"ReadmeUrl": "README.md"}},
+        "Resources": {
+            "G": {
+                "Type": "AWS::Serverless::GraphQLApi",
+                "Properties": {
+                    "SchemaUri": "schema.graphql",
+                    "Resolvers": {"Query": {"get": {"CodeUri": "resolvers/get.js"}}},
+                },
+            },
+            "S": {
+                "Type": "AWS::StepFunctions::StateMachine",
+                "Properties": {"DefinitionS3Location": "machine.json"},
+            },
+            "I": {
+                "Type": "AWS::SNS::Topic",
+                "Properties": {
+                    "Tags": [
+                        {
+                            "Fn::Transform": {
+                                "Name": "AWS::Include",
+                                "Parameters": {"Location": "tags.yaml"},
+                            }
+                        }
+                    ]
+                },
+            },
+        },
+    }
+    rebased = rebase_local_paths(document, "../up")
+    before = local_paths(document)
+    after = {local.key_path: local.value for local in local_paths(rebased)}
+    assert len(before) == 6
+    for local in before:
+        expected = posixpath.normpath(posixpath.join("../up", local.value))
+        assert after[local.key_path] == expected, local.where
+    assert local_paths(document) == before  # the input is left alone
 
 
 def test_failed_write_leaves_the_previous_build(tmp_path: Path) -> None:
