@@ -122,6 +122,17 @@ def rebase_local_paths(document: Mapping[str, Any], prefix: str) -> dict[str, An
     return result
 
 
+def without_keys(document: Mapping[str, Any], key_paths: list[tuple[str, ...]]) -> dict[str, Any]:
+    """A copy of ``document`` without the values at ``key_paths`` (as ``_replace`` spells them)."""
+    result = copy_document(document)
+    for key_path in key_paths:
+        node: Any = result
+        for part in key_path[:-1]:
+            node = node[int(part)] if isinstance(node, list) else node[_key(node, part)]
+        del node[_key(node, key_path[-1])]
+    return result
+
+
 def _replace(document: dict[str, Any], key_path: tuple[str, ...], value: str) -> None:
     """Set the value at ``key_path`` (keys as ``local_paths`` spells them: list indexes and
     non-string keys as text) inside ``document``, a copy this module owns."""

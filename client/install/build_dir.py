@@ -21,12 +21,17 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from client.install.build import NestedStack, rebase_local_paths, rewrite_references
+from client.install.build import (
+    NestedStack,
+    rebase_local_paths,
+    rewrite_references,
+    without_keys,
+)
 from client.install.errors import BundleError
 from client.install.render_cache import render as plain_render
 from client.install.resolver import Node, walk
 from client.template import LocationKind
-from client.template.local_paths import escapes
+from client.template.local_paths import escapes, leaving_documents
 
 TEMPLATE = "template.yaml"
 # A document to the bytes written: ``render_cache.render`` or a ``RenderCache``'s (install).
@@ -68,11 +73,22 @@ def _relative(path: str, start: str) -> str:
 
 
 def vendored_template(node: Node, render: Render = plain_render) -> bytes:
-    """The child's bytes as published when it nests nothing from a registry; else rewritten."""
-    if not node.children:  # its registry references, and the SAR ARNs a registry serves
+    """The child's bytes as published when it nests nothing from a registry and names no readme
+    or license outside its own directory; else rewritten: references (registry ones, and the
+    SAR ARNs a registry serves) become stacks, and such readme/license paths are dropped
+    (``local_paths.leaving_documents``: ``sam package`` would upload the consumer's file; the
+    registry serves the app's own copy)."""
+    template_dir = posixpath.dirname(node.pin.template_path or "")
+    leaving = leaving_documents(node.template.document, template_dir)
+    if not node.children and not leaving:
         return node.data
-    stacks = child_stacks(posixpath.dirname(template_file(node)), node.children)
-    return render(rewrite_references(node.template.document, stacks))
+    document = node.template.document
+    if node.children:
+        stacks = child_stacks(posixpath.dirname(template_file(node)), node.children)
+        document = rewrite_references(document, stacks)
+    if leaving:
+        document = without_keys(document, [local.key_path for local in leaving])
+    return render(dict(document))
 
 
 def rebase_user_document(

@@ -169,6 +169,19 @@ def escapes(
     return found
 
 
+def leaving_documents(document: Mapping[str, Any], template_dir: str) -> list[LocalPath]:
+    """The readme and license paths of ``document`` that leave the app's own directory
+    (absolute, drive-letter, ``..`` past its root). Publish accepts them (real SAR templates name
+    ``../Readme.md``; the files are uploaded beside the template), but ``sam package`` uploads
+    what a vendored child's ``ReadmeUrl`` names from the consumer's disk, so install writes its
+    children without them (``client.install.build_dir.vendored_template``)."""
+    return [
+        local
+        for local in local_paths(document)
+        if local.document and escape(local.value, template_dir, None) is not None
+    ]
+
+
 def _add(
     found: list[LocalPath], key_path: tuple[str, ...], value: Any, *, document: bool = False
 ) -> None:

@@ -110,3 +110,31 @@ def test_install_refuses_a_child_whose_paths_leave_it(
     assert repr(path) in refused.output
     assert "evil/layer@1.0.1" in refused.output
     assert snapshot(project) == before
+
+
+def test_a_childs_readme_outside_its_files_is_not_written_into_the_build(
+    live_registry: Any, tmp_path: Path
+) -> None:
+    """Publish accepts ``ReadmeUrl: ../...`` (real SAR templates name ``../Readme.md``; the
+    file is uploaded beside the template), but ``sam package`` would upload what the vendored
+    child names from the consumer's disk: install writes the child without that path, keeping
+    the rest of its metadata, and leaves a readme inside the app byte for byte."""
+    leaving = "../../../../../home/me/.aws/credentials"
+    sar = (
+        "Metadata:\n  AWS::ServerlessRepo::Application:\n    Name: layer\n"
+        "    Description: d\n    Author: a\n"
+    )
+    publish(live_registry, "1.0.0", f"{sar}    ReadmeUrl: '{leaving}'\n{GOOD}".encode())
+    inside = f"{sar}    ReadmeUrl: src/app.py\n{GOOD}".encode()
+    publish(live_registry, "1.0.1", inside)
+    project = tmp_path / "project"
+    project.mkdir()
+    template = project / "template.yaml"
+    template.write_text(user_template(("Layer", APP, "1.0.0", ""), ("Kept", APP, "1.0.1", "")))
+    result = nestry(live_registry, tmp_path, "install", "-t", str(template))
+    assert result.exit_code == 0, result.output
+    apps = project / ".nestry" / "build" / "apps" / "evil" / "layer"
+    written = (apps / "1.0.0" / "template.yaml").read_text()
+    assert leaving not in written and "ReadmeUrl" not in written
+    assert "Name: layer" in written and "CodeUri: src/" in written
+    assert (apps / "1.0.1" / "template.yaml").read_bytes() == inside
