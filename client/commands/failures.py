@@ -51,7 +51,9 @@ def exit_code_for(error: NestryError) -> int:
         return VERIFICATION
     if error.code in _NOT_FOUND_CODES or (isinstance(error, RegistryError) and error.status == 404):
         return NOT_FOUND
-    if isinstance(error, InvalidNameError | InvalidVersionError | InvalidRangeError):
+    if error.code == "usage" or isinstance(
+        error, InvalidNameError | InvalidVersionError | InvalidRangeError
+    ):
         return USAGE
     return GENERIC
 
