@@ -122,7 +122,7 @@ async def _bootstrap(settings: Settings) -> str | None:
         await database.dispose()
 
 
-@click.group()
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})  # as nestry's
 def main() -> None:
     """The nestry registry server."""
 
@@ -312,7 +312,7 @@ def alias_add(arn: str, target: str) -> None:
 
 @alias.command("list")
 def alias_list() -> None:
-    """Print every alias, one ``ARN -> namespace/name`` a line."""
+    """Print every alias, one `ARN -> namespace/name` a line."""
     for shown in _run_aliases(aliases.listed):
         click.echo(f"{shown.arn} -> {shown.target}")
 

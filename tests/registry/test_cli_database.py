@@ -111,3 +111,12 @@ def test_postgresql_databases_missing_or_empty(tmp_path: Path, empty_postgres_ur
     assert files_under(tmp_path) == []
     created = registry_cli(tmp_path, "migrate", NESTRY_DATABASE_URL=empty_postgres_url)
     assert created.stdout.startswith(f"created the schema at revision {migrate.head_revision()}")
+
+
+def test_help_is_h_too_and_shows_no_rst_markup(tmp_path: Path) -> None:
+    for args in (["-h"], ["token", "create", "-h"], ["alias", "list", "-h"], ["user", "-h"]):
+        result = registry_cli(tmp_path, *args)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.startswith(f"Usage: nestry-registry {' '.join(args[:-1])}".rstrip())
+        assert "``" not in result.stdout
+    assert files_under(tmp_path) == []
