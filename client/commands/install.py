@@ -42,12 +42,25 @@ keep_exports_option = click.option(
 
 
 def _options(
-    template: Path, out_dir: Path | None, *, keep_exports: bool, **flags: bool
+    template: Path,
+    out_dir: Path | None,
+    *,
+    frozen: bool = False,
+    offline: bool = False,
+    flatten: bool,
+    keep_exports: bool,
 ) -> pipeline.InstallOptions:
     """What ``install`` and ``update`` pass the pipeline; the same rules for their flags."""
-    if keep_exports and not flags.get("flatten"):
+    if keep_exports and not flatten:
         raise click.UsageError("--keep-exports only applies with --flatten")
-    return pipeline.InstallOptions(template, out_dir, keep_exports=keep_exports, **flags)
+    return pipeline.InstallOptions(
+        template,
+        out_dir,
+        frozen=frozen,
+        offline=offline,
+        flatten=flatten,
+        keep_exports=keep_exports,
+    )
 
 
 def _clients(state: Context) -> ClientFactory:
