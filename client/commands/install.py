@@ -101,24 +101,9 @@ def _kwargs(state: Context) -> Iterator[dict[str, Any]]:
 @keep_exports_option
 @json_option
 @pass_context
-def install(
-    state: Context,
-    template: Path,
-    out_dir: Path | None,
-    frozen: bool,
-    offline: bool,
-    flatten: bool,
-    keep_exports: bool,
-) -> None:
+def install(state: Context, /, template: Path, out_dir: Path | None, **flags: bool) -> None:
     """Resolve, verify and vendor every registry reference; write the build directory."""
-    options = _options(
-        template,
-        out_dir,
-        frozen=frozen,
-        offline=offline,
-        flatten=flatten,
-        keep_exports=keep_exports,
-    )
+    options = _options(template, out_dir, **flags)
     with _kwargs(state) as kwargs:
         report = pipeline.install(options, **kwargs)
     state.output.result(report.to_json(), lambda: _show_report(report))
@@ -142,28 +127,19 @@ def install(
 @pass_context
 def update(
     state: Context,
+    /,
     apps: tuple[str, ...],
     template: Path,
     out_dir: Path | None,
-    flatten: bool,
-    keep_exports: bool,
-    frozen: bool,
-    offline: bool,
     dry_run: bool,
+    **flags: bool,
 ) -> None:
     """Move APPs (default: all) to the newest versions their ranges allow, then install.
 
     No --offline or --frozen: an update asks the registry which versions exist (use
     install --offline / --frozen to install what nestry.lock pins).
     """
-    options = _options(
-        template,
-        out_dir,
-        frozen=frozen,
-        offline=offline,
-        flatten=flatten,
-        keep_exports=keep_exports,
-    )
+    options = _options(template, out_dir, **flags)  # --frozen/--offline: refused with why
     with _kwargs(state) as kwargs:
         if dry_run:
             changes = pipeline.plan_update(options, apps, **kwargs)
