@@ -73,7 +73,10 @@ def existing_database_or_exit() -> Settings:
         raise click.ClickException(
             f"the database at {where} has no registry schema\nhint: {NO_DATABASE_HINT}"
         )
-    head = migrations.head_revision()
+    try:
+        head = migrations.head_revision()
+    except migrations.MigrationsNotFound:  # an install without alembic/: cannot compare
+        return settings
     if revision != head:
         raise click.ClickException(
             f"the database at {where} is at revision {revision}, this nestry-registry needs "

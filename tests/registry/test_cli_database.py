@@ -78,6 +78,11 @@ def test_migrate_says_what_it_did(tmp_path: Path) -> None:
     token = registry_cli(tmp_path, "token", "create", "--user", "alice")
     assert token.returncode == 0, token.stderr
     assert token.stdout.splitlines()[-1].startswith("nst_")
+    # A wheel install without the migrations (NESTRY_MIGRATIONS_DIR unset): still usable.
+    elsewhere = str(tmp_path / "no-migrations")
+    listed = registry_cli(tmp_path, "user", "list", NESTRY_MIGRATIONS_DIR=elsewhere)
+    assert listed.returncode == 0, listed.stderr
+    assert "alice" in listed.stdout
 
 
 def test_an_old_schema_is_named_and_migrate_upgrades_it(tmp_path: Path) -> None:
