@@ -32,19 +32,75 @@ from registry.settings import Settings, SettingsError
 T = TypeVar("T")
 
 
-def settings_or_exit() -> Settings:
-    """The settings from the environment, or a one-line error and exit 1."""
+def settings_or_exit(*, create: bool = True) -> Settings:
+    """The settings from the environment, or a one-line error and exit 1; ``create``: make
+    the data directory when missing (``serve`` and ``migrate`` only)."""
     try:
         settings = Settings.from_env()
     except SettingsError as exc:
         raise click.ClickException(str(exc)) from None
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if create:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
     return settings
 
 
-def _migrate(settings: Settings) -> None:
+NO_DATABASE_HINT = (
+    "run `nestry-registry serve` (or `migrate`) once to create it, or set NESTRY_DATA_DIR "
+    "(or NESTRY_DATABASE_URL) to your registry's"
+)
+
+
+def existing_database_or_exit() -> Settings:
+    """The settings of a registry whose database exists and has its schema: what the
+    administration commands (token, user, alias, fsck, gc) need. Otherwise a one-line error
+    naming where it looked, and exit 1; nothing is created (run from another folder, the
+    embedded default would be a new, empty ``.nestry-data`` there)."""
+    settings = settings_or_exit(create=False)
+    where = _where(settings)
+    file = migrations.sqlite_file(settings.database_url)
+    if file is not None and file.parent == settings.data_dir:  # the embedded default
+        where += f" (data directory {settings.data_dir})"
     try:
+        revision = migrations.current_revision(settings.database_url)
+    except migrations.DatabaseMissing:
+        raise click.ClickException(
+            f"no registry database at {where}\nhint: {NO_DATABASE_HINT}"
+        ) from None
+    except Exception as exc:
+        first = (str(exc).strip() or type(exc).__name__).splitlines()[0]
+        raise click.ClickException(f"cannot open the database at {where}: {first}") from None
+    if revision is None:
+        raise click.ClickException(
+            f"the database at {where} has no registry schema\nhint: {NO_DATABASE_HINT}"
+        )
+    try:
+        head = migrations.head_revision()
+    except migrations.MigrationsNotFound:  # an install without alembic/: cannot compare
+        return settings
+    if revision != head:
+        raise click.ClickException(
+            f"the database at {where} is at revision {revision}, this nestry-registry needs "
+            f"{head}\nhint: run `nestry-registry migrate` first"
+        )
+    return settings
+
+
+def _where(settings: Settings) -> str:
+    """The database, for messages: its SQLite file, or its URL without the password."""
+    file = migrations.sqlite_file(settings.database_url)
+    return str(file) if file is not None else _safe_url(settings)
+
+
+def _migrate(settings: Settings) -> tuple[str | None, str]:
+    """Upgrade the schema to the newest revision; the revisions before (None: no schema, or
+    no database file yet) and after."""
+    try:
+        try:
+            before = migrations.current_revision(settings.database_url)
+        except migrations.DatabaseMissing:
+            before = None  # upgrade creates it (SQLite) or says it is missing (PostgreSQL)
         migrations.upgrade(settings.database_url)
+        return before, migrations.head_revision()
     except Exception as exc:
         raise click.ClickException(f"migrating {_safe_url(settings)} failed: {exc}") from None
 
@@ -69,7 +125,7 @@ async def _bootstrap(settings: Settings) -> str | None:
         await database.dispose()
 
 
-@click.group()
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})  # as nestry's
 def main() -> None:
     """The nestry registry server."""
 
@@ -151,10 +207,16 @@ def _run(host: str, port: int, workers: int, http: str, settings: Settings) -> N
 
 @main.command()
 def migrate() -> None:
-    """Bring the database schema up to date."""
+    """Create the database schema, or upgrade it to the newest revision."""
     settings = settings_or_exit()
-    _migrate(settings)
-    click.echo(f"database at {_safe_url(settings)} is up to date")
+    before, after = _migrate(settings)
+    where = _where(settings)
+    if before is None:
+        click.echo(f"created the schema at revision {after} in {where}")
+    elif before != after:
+        click.echo(f"upgraded {where} from revision {before} to {after}")
+    else:
+        click.echo(f"{where} is already at revision {after}")
 
 
 @main.group()
@@ -182,7 +244,7 @@ def token_create(
     expires_in_days: int | None,
 ) -> None:
     """Create a token and print it alone on the last line (it is not stored in plain text)."""
-    settings = settings_or_exit()
+    settings = existing_database_or_exit()
     expires = utcnow() + timedelta(days=expires_in_days) if expires_in_days else None
     try:
         secret = asyncio.run(_create(settings, user_name, list(namespaces), scope, admin, expires))
@@ -230,7 +292,7 @@ async def _create(
 def _add_admin_commands() -> None:
     from registry.auth.admin_cli import register
 
-    register(main, token, settings_or_exit)
+    register(main, token, existing_database_or_exit)
 
 
 _add_admin_commands()
@@ -253,7 +315,7 @@ def alias_add(arn: str, target: str) -> None:
 
 @alias.command("list")
 def alias_list() -> None:
-    """Print every alias, one ``ARN -> namespace/name`` a line."""
+    """Print every alias, one `ARN -> namespace/name` a line."""
     for shown in _run_aliases(aliases.listed):
         click.echo(f"{shown.arn} -> {shown.target}")
 
@@ -268,11 +330,10 @@ def alias_remove(arn: str) -> None:
 
 
 def _run_aliases(action: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    """Run ``action`` in one committed transaction (migrating first); NestryError → message."""
+    """Run ``action`` in one committed transaction; NestryError → message."""
     from registry.auth.admin_cli import in_transaction
 
-    settings = settings_or_exit()
-    _migrate(settings)
+    settings = existing_database_or_exit()
     try:
         return in_transaction(settings, action)
     except NestryError as exc:

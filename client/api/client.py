@@ -8,7 +8,8 @@ server's error code.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -26,9 +27,16 @@ from client.names import AppId
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["RegistryClient", "RegistryError", "RegistryUnreachableError"]
+__all__ = ["RegistryClient", "RegistryError", "RegistryUnreachableError", "TransferWatch"]
 
 MAX_DOWNLOAD = 256 * 1024 * 1024
+UPLOAD_CHUNK = 64 * 1024  # how finely an upload reports its progress
+
+Advance = Callable[[int], None]
+# Watches one transfer: called with a label and the size in bytes (None: unknown) when the body
+# starts; the advance it yields is called with each chunk's size as it is sent or received.
+# ``client.commands.output.Output.transfer`` draws the progress bar.
+TransferWatch = Callable[[str, int | None], AbstractContextManager[Advance]]
 
 
 def new_http() -> httpx.Client:
@@ -49,11 +57,17 @@ def version_path(app: AppId, version: str) -> str:
 
 class RegistryClient:
     def __init__(
-        self, base_url: str, token: str | None = None, *, http: httpx.Client | None = None
+        self,
+        base_url: str,
+        token: str | None = None,
+        *,
+        http: httpx.Client | None = None,
+        watch: TransferWatch | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.http = http or new_http()
+        self.watch = watch  # uploads (publish) and downloads (get_bytes) report to it
 
     def close(self) -> None:
         """Close the HTTP client (an injected one too: pass a shared client only if it may)."""
@@ -115,13 +129,15 @@ class RegistryClient:
         with self._send("GET", url_or_path, follow_redirects=True) as response:
             self._raise_for(response)
             chunks, size = [], 0
-            for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > MAX_DOWNLOAD:
-                    raise RegistryError(
-                        f"download of {url_or_path} exceeds {MAX_DOWNLOAD} bytes", status=413
-                    )
-                chunks.append(chunk)
+            with self._watching("Downloading", _length(response.headers)) as advance:
+                for chunk in response.iter_bytes():
+                    size += len(chunk)
+                    if size > MAX_DOWNLOAD:
+                        raise RegistryError(
+                            f"download of {url_or_path} exceeds {MAX_DOWNLOAD} bytes", status=413
+                        )
+                    chunks.append(chunk)
+                    advance(len(chunk))
             return b"".join(chunks)
 
     # -- writes --------------------------------------------------------------------------
@@ -156,7 +172,8 @@ class RegistryClient:
         if template_path is not None:  # where the template sits in the bundle
             data["template_path"] = template_path
         path = version_path(app, version) + ("?dry_run=true" if dry_run else "")
-        response = self._request("PUT", path, files=files, data=data)
+        label = f"Uploading {app.namespace}/{app.name}@{version}"
+        response = self._request("PUT", path, files=files, data=data, upload=label)
         return response.status_code, decode(response)
 
     def set_dist_tag(self, app: AppId, tag: str, version: str) -> dict[str, Any]:
@@ -195,8 +212,15 @@ class RegistryClient:
         return response
 
     def _send(
-        self, method: str, path: str, *, follow_redirects: bool = False, **kwargs: Any
+        self,
+        method: str,
+        path: str,
+        *,
+        follow_redirects: bool = False,
+        upload: str | None = None,
+        **kwargs: Any,
     ) -> Guarded:
+        """Send a request, its body reported to ``watch`` under the label ``upload`` if given."""
         url = path if "://" in path else self.base_url + path
         headers = {"Accept": "application/json", "User-Agent": "nestry-cli"}
         if self.token:
@@ -205,12 +229,19 @@ class RegistryClient:
 
         try:
             request = self.http.build_request(method, url, headers=headers, **kwargs)
-            sent = self.http.send(request, stream=True, follow_redirects=follow_redirects)
+            watching = self._watching(upload, _length(request.headers)) if upload else None
+            with watching or nullcontext(_ignore) as advance:
+                if watching is not None:
+                    request.stream = _counted(request.stream, advance)
+                sent = self.http.send(request, stream=True, follow_redirects=follow_redirects)
             return Guarded(sent, url)
         except httpx.TransportError as exc:
             raise RegistryUnreachableError(
                 f"cannot reach the registry at {url}: {reason_of(exc)}"
             ) from None
+
+    def _watching(self, label: str, total: int | None) -> AbstractContextManager[Advance]:
+        return self.watch(label, total) if self.watch else nullcontext(_ignore)
 
     def _raise_for(self, response: httpx.Response) -> None:
         if response.is_success:
@@ -221,3 +252,28 @@ class RegistryClient:
         raise RegistryError(
             message, status=response.status_code, code=code, retry_after=retry_after
         )
+
+
+def _ignore(_size: int) -> None:
+    pass
+
+
+def _length(headers: httpx.Headers) -> int | None:
+    text = headers.get("Content-Length")
+    return int(text) if text and text.isdigit() else None
+
+
+def _counted(stream: Any, advance: Advance) -> httpx.SyncByteStream:
+    """``stream`` (a request body) in pieces of at most ``UPLOAD_CHUNK`` bytes, each reported
+    to ``advance`` once handed to the connection: httpx yields an in-memory file whole."""
+    import httpx
+
+    class Counted(httpx.SyncByteStream):
+        def __iter__(self) -> Iterator[bytes]:
+            for part in stream:
+                for start in range(0, len(part), UPLOAD_CHUNK):
+                    piece = part[start : start + UPLOAD_CHUNK]
+                    yield piece
+                    advance(len(piece))
+
+    return Counted()

@@ -54,7 +54,13 @@ class Context:
 
         http = self.http_factory(target.url)
         self._opened.append(http)
-        return RegistryClient(target.url, target.token, http=http)
+        # Read when a transfer starts, not now: ``--json`` replaces ``output``.
+        return RegistryClient(
+            target.url,
+            target.token,
+            http=http,
+            watch=lambda label, total: self.output.transfer(label, total),
+        )
 
     def close(self) -> None:
         """Close every HTTP client the command opened (click calls this when it ends)."""

@@ -1,7 +1,8 @@
 """NestryError -> a one-line ``Error:`` and a ``hint:`` line, with a deliberate exit code.
 
 Exit codes: 1 generic, 2 usage (bad names, versions, ranges, flags), 3 not found, 4 auth,
-5 network (registry unreachable), 6 verification (a digest or bundle that does not check out).
+5 network (registry unreachable), 6 verification (a digest or bundle that does not check out),
+7 rate-limited (the registry answered 429: retry later, the hint says when).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import click
 from client.api.errors import RegistryError, RegistryUnreachableError
 from client.errors import InvalidNameError, InvalidRangeError, InvalidVersionError, NestryError
 
-GENERIC, USAGE, NOT_FOUND, AUTH, NETWORK, VERIFICATION = 1, 2, 3, 4, 5, 6
+GENERIC, USAGE, NOT_FOUND, AUTH, NETWORK, VERIFICATION, RATE_LIMITED = 1, 2, 3, 4, 5, 6, 7
 _VERIFICATION_CODES = frozenset({"digest_mismatch", "invalid_bundle", "unsafe_bundle"})
 _NOT_FOUND_CODES = frozenset(
     {"app_not_found", "version_not_found", "not_found", "no_matching_version"}
@@ -45,13 +46,17 @@ class CliFailure(click.ClickException):
 def exit_code_for(error: NestryError) -> int:
     if isinstance(error, RegistryUnreachableError):
         return NETWORK
+    if isinstance(error, RegistryError) and error.status == 429:
+        return RATE_LIMITED  # before AUTH: too many failed authentications is a 429 too
     if isinstance(error, RegistryError) and error.status in (401, 403):
         return AUTH
     if error.code in _VERIFICATION_CODES:
         return VERIFICATION
     if error.code in _NOT_FOUND_CODES or (isinstance(error, RegistryError) and error.status == 404):
         return NOT_FOUND
-    if isinstance(error, InvalidNameError | InvalidVersionError | InvalidRangeError):
+    if error.code == "usage" or isinstance(
+        error, InvalidNameError | InvalidVersionError | InvalidRangeError
+    ):
         return USAGE
     return GENERIC
 

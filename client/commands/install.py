@@ -15,7 +15,7 @@ from client.commands.output import table
 from client.commands.templates import default_template
 from client.install import pipeline
 from client.install.cache import Cache, default_cache_dir
-from client.install.report import InstallReport, render_tree
+from client.install.report import InstallReport, change_json, change_line, render_tree
 from client.install.sources import ClientFactory
 
 if TYPE_CHECKING:
@@ -29,6 +29,38 @@ template_option = click.option(
     callback=lambda _ctx, _param, value: default_template(value),
     help="Your template (default: template.yaml, template.yml or template.json).",
 )
+
+
+flatten_option = click.option(
+    "--flatten", is_flag=True, help="Merge children into the parent instead of nesting stacks."
+)
+keep_exports_option = click.option(
+    "--keep-exports",
+    is_flag=True,
+    help="With --flatten: keep children's exported outputs (prefixed) instead of dropping them.",
+)
+
+
+def _options(
+    template: Path,
+    out_dir: Path | None,
+    *,
+    frozen: bool = False,
+    offline: bool = False,
+    flatten: bool,
+    keep_exports: bool,
+) -> pipeline.InstallOptions:
+    """What ``install`` and ``update`` pass the pipeline; the same rules for their flags."""
+    if keep_exports and not flatten:
+        raise click.UsageError("--keep-exports only applies with --flatten")
+    return pipeline.InstallOptions(
+        template,
+        out_dir,
+        frozen=frozen,
+        offline=offline,
+        flatten=flatten,
+        keep_exports=keep_exports,
+    )
 
 
 def _clients(state: Context) -> ClientFactory:
@@ -65,36 +97,13 @@ def _kwargs(state: Context) -> Iterator[dict[str, Any]]:
 )
 @click.option("--frozen", is_flag=True, help="Fail if nestry.lock does not match the template.")
 @click.option("--offline", is_flag=True, help="Use only the cache; never the network.")
-@click.option(
-    "--flatten", is_flag=True, help="Merge children into the parent instead of nesting stacks."
-)
-@click.option(
-    "--keep-exports",
-    is_flag=True,
-    help="With --flatten: keep children's exported outputs (prefixed) instead of dropping them.",
-)
+@flatten_option
+@keep_exports_option
 @json_option
 @pass_context
-def install(
-    state: Context,
-    template: Path,
-    out_dir: Path | None,
-    frozen: bool,
-    offline: bool,
-    flatten: bool,
-    keep_exports: bool,
-) -> None:
+def install(state: Context, /, template: Path, out_dir: Path | None, **flags: bool) -> None:
     """Resolve, verify and vendor every registry reference; write the build directory."""
-    if keep_exports and not flatten:
-        raise click.UsageError("--keep-exports only applies with --flatten")
-    options = pipeline.InstallOptions(
-        template,
-        out_dir,
-        frozen=frozen,
-        offline=offline,
-        flatten=flatten,
-        keep_exports=keep_exports,
-    )
+    options = _options(template, out_dir, **flags)
     with _kwargs(state) as kwargs:
         report = pipeline.install(options, **kwargs)
     state.output.result(report.to_json(), lambda: _show_report(report))
@@ -106,12 +115,41 @@ def install(
 @click.option(
     "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Build directory."
 )
+@flatten_option
+@keep_exports_option
+# Refused with the reason (an update needs the registry) rather than as unknown options.
+@click.option("--frozen", is_flag=True, hidden=True)
+@click.option("--offline", is_flag=True, hidden=True)
+@click.option(
+    "--dry-run", is_flag=True, help="Show what would move; write nothing (nor nestry.lock)."
+)
 @json_option
 @pass_context
-def update(state: Context, apps: tuple[str, ...], template: Path, out_dir: Path | None) -> None:
-    """Move APPs (default: all) to the newest versions their ranges allow, then install."""
-    options = pipeline.InstallOptions(template, out_dir)
+def update(
+    state: Context,
+    /,
+    apps: tuple[str, ...],
+    template: Path,
+    out_dir: Path | None,
+    dry_run: bool,
+    **flags: bool,
+) -> None:
+    """Move APPs (default: all) to the newest versions their ranges allow, then install.
+
+    No --offline or --frozen: an update asks the registry which versions exist (use
+    install --offline / --frozen to install what nestry.lock pins).
+    """
+    options = _options(template, out_dir, **flags)  # --frozen/--offline: refused with why
     with _kwargs(state) as kwargs:
+        if dry_run:
+            changes = pipeline.plan_update(options, apps, **kwargs)
+            state.output.result(
+                {"dry_run": True, "changes": [change_json(c) for c in changes]},
+                lambda: click.echo(
+                    "\n".join(change_line(c) for c in changes) or "Nothing to update."
+                ),
+            )
+            return
         report = pipeline.update(options, apps, **kwargs)
     state.output.result(report.to_json(), lambda: _show_report(report))
 
@@ -159,10 +197,7 @@ def tree(state: Context, template: Path) -> None:
 
 def _show_report(report: InstallReport) -> None:
     for change in report.changes:
-        click.echo(
-            f"{change.path}: {change.application}"
-            f" {change.old or '(new)'} -> {change.new or '(removed)'}"
-        )
+        click.echo(change_line(change))
     click.echo("\n".join(render_tree(report.tree)) or "No registry references.")
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)

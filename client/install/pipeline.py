@@ -18,7 +18,7 @@ from client.install import lockfile, manifest
 from client.install.build_dir import Render, rebase_user_document, root_template, write_build
 from client.install.cache import Cache
 from client.install.errors import FrozenLockfileError, InstallError, ParameterError
-from client.install.lockfile import Lockfile
+from client.install.lockfile import Lockfile, VersionChange
 from client.install.pins import PinOptions
 from client.install.render_cache import RenderCache
 from client.install.report import (
@@ -234,16 +234,53 @@ def update(
     clients: ClientFactory,
     cache: Cache,
     progress: Progress | None = None,
+    flattener: Flattener | None = None,
 ) -> InstallReport:
-    """Re-resolve ``apps`` (every app when empty) within their ranges, then install."""
-    if options.frozen:
-        raise InstallError("update changes nestry.lock; it cannot run with --frozen")
+    """Re-resolve ``apps`` (every app when empty) within their ranges, then install (with
+    ``options``' ``flatten``, ``keep_exports`` and ``out_dir``)."""
+    return install(
+        _update_options(options, apps),
+        clients=clients,
+        cache=cache,
+        progress=progress,
+        flattener=flattener,
+    )
+
+
+def plan_update(
+    options: InstallOptions,
+    apps: Sequence[str] = (),
+    *,
+    clients: ClientFactory,
+    cache: Cache,
+    progress: Progress | None = None,
+) -> list[VersionChange]:
+    """What ``update`` would move (``update --dry-run``): resolves, writes nothing (only the
+    download cache may gain the templates resolving read)."""
+    resolved = resolve_tree(
+        _update_options(options, apps), clients=clients, cache=cache, progress=progress
+    )
+    return lockfile.version_changes(resolved.old_lock, resolved.lock)
+
+
+def _update_options(options: InstallOptions, apps: Sequence[str]) -> InstallOptions:
+    """``options`` with the lock entries of ``apps`` (all when empty) set aside. No
+    ``--frozen`` or ``--offline``: an update asks the registry what is newest, and the cache
+    holds bytes by digest, not which versions exist (README, "Install")."""
+    if options.frozen or options.offline:
+        flag = "--frozen" if options.frozen else "--offline"
+        raise UpdateUsageError(
+            f"update asks the registry for newer versions; it cannot run with {flag}",
+            hint=f"nestry install {flag} installs what nestry.lock pins.",
+        )
     refresh = frozenset(parse_app_id(a).canonical for a in apps) if apps else None
     if refresh:
         _check_referenced(options, refresh)
-    return install(
-        options._replace(refresh=refresh), clients=clients, cache=cache, progress=progress
-    )
+    return options._replace(refresh=refresh)
+
+
+class UpdateUsageError(InstallError):
+    code = "usage"  # a flag update cannot honour: exit 2 (client.commands.failures)
 
 
 class NotReferencedError(InstallError):
@@ -276,4 +313,12 @@ def _read_template(path: Path) -> bytes:
         raise InstallError(f"{path}: cannot read ({exc.strerror})") from None
 
 
-__all__ = ["InstallOptions", "InstallReport", "TreeEntry", "install", "resolve_tree", "update"]
+__all__ = [
+    "InstallOptions",
+    "InstallReport",
+    "TreeEntry",
+    "install",
+    "plan_update",
+    "resolve_tree",
+    "update",
+]

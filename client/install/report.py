@@ -64,6 +64,24 @@ def next_command(build_dir: Path, capabilities: tuple[str, ...], needs_build: bo
     return f"sam deploy --guided -t {template}{caps}"
 
 
+def change_json(change: VersionChange) -> dict[str, Any]:
+    """One moved pin as ``--json`` shows it (``from``/``to`` null: added/removed)."""
+    return {
+        "path": change.path,
+        "application": change.application,
+        "from": change.old,
+        "to": change.new,
+    }
+
+
+def change_line(change: VersionChange) -> str:
+    """``Backend: acme/db 1.0.0 -> 1.2.0`` (``(new)`` / ``(removed)`` at either end)."""
+    return (
+        f"{change.path}: {change.application}"
+        f" {change.old or '(new)'} -> {change.new or '(removed)'}"
+    )
+
+
 class FlattenReport(NamedTuple):
     """What ``--flatten`` decided beyond its warnings."""
 
@@ -106,9 +124,6 @@ class InstallReport(NamedTuple):
             "lockfile_changed": self.lockfile_changed,
             "next_command": self.next_command,
             "warnings": self.warnings,
-            "changes": [
-                {"path": c.path, "application": c.application, "from": c.old, "to": c.new}
-                for c in self.changes
-            ],
+            "changes": [change_json(c) for c in self.changes],
             "flatten": self.flatten.to_json() if self.flatten else None,
         }

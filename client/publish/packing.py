@@ -52,6 +52,7 @@ class LocalPath:
     value: str
     target: Path  # absolute, normalized
     is_template: bool
+    where: str = ""  # for messages: ``[child file: ]key/path``
 
 
 @dataclass
@@ -105,7 +106,7 @@ def _add(
         raise PackingError(f"{where}: {value!r} goes through a symbolic link, which bundles refuse")
     if not target.exists():
         raise PackingError(f"{where}: {value!r} does not exist (looked for {target})")
-    found.append(LocalPath(key_path, value, target, is_template))
+    found.append(LocalPath(key_path, value, target, is_template, where))
 
 
 def plan_bundle(template_path: Path, document: dict[str, Any]) -> BundlePlan:
@@ -145,7 +146,7 @@ def _closure(refs: list[LocalPath], seen_templates: set[Path]) -> list[Path]:
         if ref.target in seen_templates:
             raise PackingError(f"{ref.value!r} is nested in itself (a cycle of local templates)")
         if not ref.target.is_file():
-            raise PackingError(f"{'/'.join(ref.key_path)}: {ref.value!r} is not a template file")
+            raise PackingError(f"{ref.where}: {ref.value!r} is not a template file")
         child = load_template(ref.target.read_bytes(), source=str(ref.target))
         child_refs = local_paths(child, ref.target.parent, source=str(ref.target))
         targets += _closure(child_refs, seen_templates | {ref.target})

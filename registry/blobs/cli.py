@@ -50,9 +50,9 @@ def gc(dry_run: bool, grace_hours: float, as_json: bool) -> None:
 
 
 def _run(*, verify: bool, repair: bool, grace_hours: float) -> Report:
-    from registry.cli import settings_or_exit
+    from registry.cli import existing_database_or_exit
 
-    settings = settings_or_exit()
+    settings = existing_database_or_exit()
     try:
         return asyncio.run(_check(settings, verify, repair, timedelta(hours=grace_hours)))
     except (BlobStoreUnavailable, BlobStoreUrlError) as exc:

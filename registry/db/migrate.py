@@ -6,11 +6,15 @@ of the ``registry`` package); the Docker image sets the variable.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
 from typing import Any
 
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import make_url
 
 from alembic import command
 
@@ -45,6 +49,72 @@ def alembic_config(url: str) -> Config:
 def upgrade(url: str, revision: str = "head") -> None:
     """Bring the database at ``url`` to ``revision``. Runs its own event loop."""
     command.upgrade(alembic_config(url), revision)
+
+
+def head_revision() -> str:
+    """The newest revision of the migrations directory."""
+    head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    if head is None:  # only an empty versions/ folder has none
+        raise MigrationsNotFound(f"no revisions in {migrations_dir()}/versions")
+    return head
+
+
+class DatabaseMissing(RuntimeError):
+    """The database named by a URL does not exist (no SQLite file; PostgreSQL: no such
+    database). Nothing was created looking for it."""
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (None for other databases and in-memory SQLite)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+INVALID_CATALOG_NAME = "3D000"  # PostgreSQL: the database does not exist
+
+
+def _sqlstate(exc: BaseException) -> str | None:
+    """The PostgreSQL SQLSTATE somewhere in ``exc``'s chain (SQLAlchemy wraps asyncpg's)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        for name in ("sqlstate", "pgcode"):
+            value = getattr(seen, name, None)
+            if isinstance(value, str):
+                return value
+        seen = getattr(seen, "orig", None) or seen.__cause__
+    return None
+
+
+def current_revision(url: str) -> str | None:
+    """The revision the database at ``url`` is at; None when it has no schema yet. Raise
+    ``DatabaseMissing`` when the database itself does not exist: this never creates one (a
+    SQLite file is only opened when it exists already)."""
+    file = sqlite_file(url)
+    if file is not None and not file.is_file():
+        raise DatabaseMissing(f"no database file {file}")
+    return asyncio.run(_current_revision(url))
+
+
+async def _current_revision(url: str) -> str | None:
+    from sqlalchemy.ext.asyncio import create_async_engine
+    from sqlalchemy.pool import NullPool
+
+    from registry.db.connect import postgres_connect_args
+
+    engine = create_async_engine(url, poolclass=NullPool, connect_args=postgres_connect_args(url))
+    try:
+        async with engine.connect() as connection:
+            return await connection.run_sync(
+                lambda sync: MigrationContext.configure(sync).get_current_revision()
+            )
+    except Exception as exc:
+        if _sqlstate(exc) == INVALID_CATALOG_NAME:
+            raise DatabaseMissing(f"no database {make_url(url).database!r}") from None
+        raise
+    finally:
+        await engine.dispose()
 
 
 def check(url: str) -> None:

@@ -47,6 +47,11 @@ def test_urls_help_and_rate_limits(nestry: Nestry, live_registry: Any) -> None:
     login(nestry, live_registry)
     short = nestry("outdated", "-h")
     assert "Usage: " in short.stdout and "references to install" not in short.stdout
+    for command in ("outdated", "tree"):
+        assert (
+            "-t, --template FILE  Your template (default: template.yaml"
+            in nestry(command, "--help").stdout
+        )
     assert "``" not in nestry("token", "revoke", "--help").stdout
     limited = None
     for _ in range(12):
@@ -55,6 +60,63 @@ def test_urls_help_and_rate_limits(nestry: Nestry, live_registry: Any) -> None:
             break
     assert limited is not None and "Error: rate-limited by the registry" in limited.stderr
     assert "hint: The registry is rate-limiting this address; retry in " in limited.stderr
+    assert limited.exit_code == 7  # README's exit codes: rate-limited, not "authentication"
+
+
+CHILD = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: python3.12
+      CodeUri: src/
+"""
+
+
+def test_errors_in_a_child_template_name_the_child(
+    nestry: Nestry, live_registry: Any, tmp_path: Path
+) -> None:
+    login(nestry, live_registry)
+    parent = tmp_path / "app" / "template.yaml"
+    child = tmp_path / "app" / "child" / "template.yaml"
+    child.parent.mkdir(parents=True)
+    child.write_text(CHILD)
+    parent.write_text(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Child:\n"
+        "    Type: AWS::Serverless::Application\n    Properties:\n"
+        "      Location: child/template.yaml\n"
+    )
+    flags = [
+        "-n",
+        "acme",
+        "--name",
+        "p",
+        "--description",
+        "d",
+        "--author",
+        "a",
+        "--version",
+        "1.0.0",
+    ]
+    missing = nestry("publish", str(parent), *flags, expect=1)
+    named = os.path.realpath(child)
+    assert f"Error: {named}: Resources/Fn/Properties/CodeUri: 'src/' does not exist" in (
+        missing.stderr
+    )
+
+    (child.parent / "src").mkdir()
+    (child.parent / "grand").mkdir()
+    child.write_text(
+        CHILD + "  Grand:\n    Type: AWS::Serverless::Application\n"
+        "    Properties:\n      Location: grand\n"
+    )
+    folder = nestry("publish", str(parent), *flags, expect=1)
+    assert (
+        f"Error: {named}: Resources/Grand/Properties/Location: 'grand' is not a template file"
+        in folder.stderr
+    )
 
 
 def test_a_closed_pipe_ends_quietly(live_registry: Any, tmp_path: Path) -> None:

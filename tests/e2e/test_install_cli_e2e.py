@@ -134,6 +134,72 @@ def test_flatten_report_and_keep_exports(live_registry: Any, tmp_path: Path) -> 
     assert misuse.exit_code == 2 and "only applies with --flatten" in misuse.output
 
 
+def _publish_exporter(live: Any, version: str, template: str = EXPORTER) -> None:
+    with httpx.Client(timeout=30) as http:
+        status, _ = RegistryClient(live.url, live.admin_token, http=http).publish(
+            parse_app_id("acme/exporter"),
+            version,
+            template=template.encode(),
+            metadata={"name": "exporter", "description": "exports a topic", "author": "acme"},
+        )
+    assert status == 201
+
+
+def _project_files(root: Path) -> dict[str, bytes]:
+    """nestry.lock and the build directory, byte for byte."""
+    files = [root / "nestry.lock", *(p for p in (root / ".nestry").rglob("*") if p.is_file())]
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(files)}
+
+
+def test_update_dry_run_and_flatten(live_registry: Any, tmp_path: Path) -> None:
+    _publish_exporter(live_registry, "1.0.0")
+    template = tmp_path / "template.yaml"
+    template.write_text(user_template(("Exp", "acme/exporter", "^1.0.0", "")))
+    assert nestry(live_registry, tmp_path, "install", "-t", str(template)).exit_code == 0
+    _publish_exporter(
+        live_registry,
+        "1.1.0",
+        EXPORTER.replace("Outputs:", "  Queue:\n    Type: AWS::SQS::Queue\nOutputs:"),
+    )
+    before = _project_files(tmp_path)
+
+    planned = nestry(live_registry, tmp_path, "update", "-t", str(template), "--dry-run", "--json")
+    assert planned.exit_code == 0, planned.output
+    assert json.loads(planned.stdout) == {
+        "dry_run": True,
+        "changes": [
+            {"path": "Exp", "application": "acme/exporter", "from": "1.0.0", "to": "1.1.0"}
+        ],
+    }
+    human = nestry(live_registry, tmp_path, "update", "-t", str(template), "--dry-run")
+    assert human.stdout == "Exp: acme/exporter 1.0.0 -> 1.1.0\n"
+    assert _project_files(tmp_path) == before  # neither nestry.lock nor the build moved
+
+    misuse = nestry(live_registry, tmp_path, "update", "-t", str(template), "--keep-exports")
+    assert misuse.exit_code == 2 and "only applies with --flatten" in misuse.output
+    for flag in ("--offline", "--frozen"):  # README, "Install": update needs the registry
+        refused = nestry(live_registry, tmp_path, "update", "-t", str(template), flag)
+        assert refused.exit_code == 2
+        refusal = f"Error: update asks the registry for newer versions; it cannot run with {flag}"
+        assert refusal in refused.output
+        assert f"hint: nestry install {flag} installs what nestry.lock pins." in refused.output
+    assert _project_files(tmp_path) == before
+
+    args = ("update", "-t", str(template), "--flatten", "--keep-exports", "--json")
+    updated = nestry(live_registry, tmp_path, *args)
+    assert updated.exit_code == 0, updated.output
+    report = json.loads(updated.stdout)
+    assert report["changes"] == json.loads(planned.stdout)["changes"]
+    assert report["flatten"] == {"settled": {"ExpIsProd": False}, "dropped": ["ExpAlarm"]}
+    built = load_template((tmp_path / ".nestry" / "build" / "template.yaml").read_text())
+    assert {"ExpTopic", "ExpQueue"} <= set(built["Resources"])  # inlined, from 1.1.0
+    assert "AWS::CloudFormation::Stack" not in {r["Type"] for r in built["Resources"].values()}
+    assert built["Outputs"]["ExpTopicArn"]["Export"] == {"Name": "shared-topic"}
+    assert '"version": "1.1.0"' in (tmp_path / "nestry.lock").read_text()
+    again = nestry(live_registry, tmp_path, "update", "-t", str(template), "--dry-run")
+    assert again.stdout == "Nothing to update.\n"
+
+
 def test_lock_is_reused_after_login_spells_the_registry_differently(
     live_registry: Any, tmp_path: Path
 ) -> None:
