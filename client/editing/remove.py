@@ -48,11 +48,13 @@ def remove_resources(text: str, logical_ids: Sequence[str], *, source: str = "<t
         return _remove_from_json(text, set(logical_ids))
     edited = _remove_from_yaml(text, logical_ids, source)
     after = load_template(edited, source=source)
-    if after.get("Resources") != kept or {k: v for k, v in after.items() if k != "Resources"} != {
-        k: v for k, v in document.items() if k != "Resources"
-    }:
+    if after.get("Resources") != kept or _outside_resources(after) != _outside_resources(document):
         raise RemoveError(f"{source}: the resources could not be cut out of the text safely")
     return edited
+
+
+def _outside_resources(document: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in document.items() if key != "Resources"}
 
 
 def _remove_from_yaml(text: str, logical_ids: Sequence[str], source: str) -> str:
