@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -212,7 +213,7 @@ def init(
         click.echo(f"Created {app_name} in {directory}: {', '.join(created)}.")
         if kept:
             click.echo(f"Kept the existing {', '.join(kept)}.")
-        where = "" if directory == Path() else f" {directory / 'template.yaml'}"
+        where = "" if directory == Path() else f" {shlex.quote(str(directory / 'template.yaml'))}"
         namespace = "" if state.config().namespace else " --namespace NAMESPACE"
         click.echo(f"Next: nestry publish{where}{namespace}")
 

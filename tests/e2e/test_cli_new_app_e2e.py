@@ -53,6 +53,10 @@ def test_init_publishes_as_is_and_installs_cleanly(
 ) -> None:
     login(nestry, live_registry)
     app = tmp_path / "My Cool_App"
+    told = nestry("init", str(tmp_path / "told"), "--author", "acme").stdout
+    assert told.endswith(
+        f"Next: nestry publish {tmp_path / 'told' / 'template.yaml'} --namespace NAMESPACE\n"
+    )
     made = _json(nestry("init", str(app), "--author", "acme", "--json"))
     assert made["name"] == "my-cool-app"
     assert made["created"] == ["src/app.py", "README.md", "template.yaml"]
