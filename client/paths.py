@@ -11,6 +11,9 @@ from urllib.parse import quote
 
 API = "/v1"
 
+# ``GET /v1/apps?sort=``: the orders search offers (the registry validates by this tuple).
+SEARCH_SORTS = ("relevance", "downloads", "name", "updated")
+
 
 def _segment(text: str) -> str:
     return quote(text, safe="+")

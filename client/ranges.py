@@ -39,6 +39,7 @@ from client.errors import InvalidRangeError
 from client.names import MAX_SAFE_INTEGER, parse_version
 
 MAX_RANGE_LENGTH = 256
+MAX_DIST_TAG_LENGTH = 214  # npm's; the registry's dist_tags.tag column holds no more
 _ALLOWED_RE = re.compile(r"[ \t\n\r\f\vA-Za-z0-9.+\-*^~<>=|]*")
 _DIST_TAG_RE = re.compile(r"[A-Za-z][A-Za-z0-9._-]*")
 
@@ -142,7 +143,7 @@ def sort_versions(versions: Iterable[VersionLike]) -> list[str]:
 
 def is_dist_tag(text: str) -> bool:
     """True for a dist-tag name such as ``latest`` or ``beta``; never for a valid range."""
-    if not isinstance(text, str) or len(text) > MAX_RANGE_LENGTH:
+    if not isinstance(text, str) or len(text) > MAX_DIST_TAG_LENGTH:
         return False
     if not _DIST_TAG_RE.fullmatch(text):
         return False

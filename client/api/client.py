@@ -152,11 +152,13 @@ class RegistryClient:
         license: bytes | None = None,
         bundle: bytes | None = None,
         template_path: str | None = None,
+        tag: str | None = None,
         dry_run: bool = False,
     ) -> tuple[int, dict[str, Any]]:
         """PUT a version; answers (201 created | 200 identical retry, version document).
 
         ``template_path``: where the template sits inside ``bundle`` (default: its root).
+        ``tag``: a dist-tag the registry points at the new version instead of moving ``latest``.
         ``dry_run``: the registry runs every check and stores nothing (200, its verdict).
         """
         files: dict[str, tuple[str, bytes, str]] = {
@@ -171,6 +173,8 @@ class RegistryClient:
         data = {"metadata": json.dumps(metadata)}
         if template_path is not None:  # where the template sits in the bundle
             data["template_path"] = template_path
+        if tag is not None:
+            data["tag"] = tag
         path = version_path(app, version) + ("?dry_run=true" if dry_run else "")
         label = f"Uploading {app.namespace}/{app.name}@{version}"
         response = self._request("PUT", path, files=files, data=data, upload=label)

@@ -21,6 +21,12 @@ def create_namespace(
     return client.call("POST", "/v1/namespaces", body)
 
 
+def my_namespaces(client: RegistryClient) -> dict[str, Any]:
+    """``{"user", "namespaces": [{"namespace", "kind", "default_visibility", "role",
+    "covered"}]}`` (``covered``: the calling token may act there)."""
+    return client.call("GET", "/v1/namespaces")
+
+
 def members(client: RegistryClient, namespace: str) -> dict[str, Any]:
     return client.call("GET", f"{_ns(namespace)}/members")
 

@@ -1,4 +1,5 @@
-"""``nestry add APP[@RANGE]``: add a reference to the user's template, editing it as text."""
+"""``nestry add APP[@RANGE]`` and ``nestry remove APP``: add a reference to the user's template,
+or drop it (and its nestry.lock entries), editing the template as text."""
 
 from __future__ import annotations
 
@@ -9,9 +10,22 @@ import click
 
 from client.commands.common import parse_spec, resolve_version
 from client.commands.context import Context, json_option, pass_context
-from client.commands.failures import CliFailure
+from client.commands.failures import NOT_FOUND, CliFailure, usage_failure
 from client.commands.templates import default_template
 from client.editing.add import PLACEHOLDER, NewReference, add_reference, default_logical_id
+from client.editing.remove import remove_resources
+from client.install import lockfile
+from client.install.cache import write_atomic
+from client.template import parse_template
+
+_TEMPLATE_OPTION = click.option(
+    "-t",
+    "--template",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    callback=lambda _ctx, _param, value: default_template(value),
+    help="Your template (default: template.yaml, template.yml or template.json).",
+)
 
 
 @click.command()
@@ -22,14 +36,7 @@ from client.editing.add import PLACEHOLDER, NewReference, add_reference, default
     metavar="LOGICAL_ID",
     help="Logical id (default: the app name in PascalCase).",
 )
-@click.option(
-    "-t",
-    "--template",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    callback=lambda _ctx, _param, value: default_template(value),
-    help="Your template (default: template.yaml, template.yml or template.json).",
-)
+@_TEMPLATE_OPTION
 @json_option
 @pass_context
 def add(state: Context, spec: str, logical_id: str | None, template: Path) -> None:
@@ -89,4 +96,62 @@ def _show(ref: NewReference, version: str, required: list[str], template: Path) 
     click.echo(f"Then run: nestry install -t {template}")
 
 
-COMMANDS = [add]
+@click.command()
+@click.argument("app_text", metavar="APP")
+@_TEMPLATE_OPTION
+@json_option
+@pass_context
+def remove(state: Context, app_text: str, template: Path) -> None:
+    """Remove every AWS::Serverless::Application nesting APP, and its nestry.lock entries."""
+    app, spec = parse_spec(app_text)
+    if spec is not None:
+        raise usage_failure(
+            f"{app_text!r}: remove takes APP without a range",
+            f"Run: nestry remove {app.display}",
+        )
+    text = _read_text(template)
+    root = parse_template(text.encode("utf-8"), source=str(template))
+    logical_ids = [
+        ref.logical_id
+        for ref in root.references
+        if ref.application_id is not None and ref.application_id.canonical == app.canonical
+    ]
+    if not logical_ids:
+        nested = [str(r.application_id) for r in root.references if r.application_id]
+        raise CliFailure(
+            f"{app.display} is not referenced by {template}",
+            hint=f"It references: {', '.join(nested)}." if nested else "It references no app.",
+            code="not_found",
+            exit_code=NOT_FOUND,
+        )
+    edited = remove_resources(text, logical_ids, source=str(template))
+    lock_path = template.parent / lockfile.LOCKFILE_NAME
+    old_lock = lockfile.read(lock_path)  # a broken lockfile fails here, before any write
+    dropped = sorted(
+        path
+        for path in old_lock.references
+        if any(path == i or path.startswith(f"{i}/") for i in logical_ids)
+    )
+    mode = template.stat().st_mode & 0o7777
+    write_atomic(template, edited.encode("utf-8"))
+    template.chmod(mode)
+    if dropped:
+        kept = {p: e for p, e in old_lock.references.items() if p not in dropped}
+        lockfile.write_if_changed(lock_path, lockfile.Lockfile(kept))
+    result = {
+        "template": str(template),
+        "application": app.display,
+        "removed": logical_ids,
+        "lock_entries_removed": dropped,
+    }
+
+    def show() -> None:
+        click.echo(f"Removed {', '.join(logical_ids)} ({app.display}) from {template}.")
+        if dropped:
+            click.echo(f"Dropped {len(dropped)} nestry.lock entries.")
+        click.echo(f"Then run: nestry install -t {template}")
+
+    state.output.result(result, show)
+
+
+COMMANDS = [add, remove]

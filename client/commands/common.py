@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from client.api.client import RegistryClient, RegistryError
+from client.commands.failures import usage_failure
 from client.errors import InvalidVersionError
 from client.names import AppId, parse_app_id, parse_version
 from client.ranges import Range, is_dist_tag
@@ -31,6 +32,15 @@ def parse_exact(text: str) -> tuple[AppId, str]:
         )
     parse_version(spec)
     return app, spec
+
+
+def checked_tag(tag: str) -> str:
+    """``tag`` if it is a dist-tag name, else a usage failure (a range is not one)."""
+    if not is_dist_tag(tag):
+        raise usage_failure(
+            f"{tag!r} is not a dist-tag name", "Use a name such as beta or stable (not a range)."
+        )
+    return tag
 
 
 def resolve_version(client: RegistryClient, app: AppId, spec: str | None) -> str:

@@ -29,6 +29,11 @@ COMMANDS: dict[str, LazyCommand] = {
     ),
     "logout": _entry("auth", "logout", "Forget the saved token for a registry."),
     "whoami": _entry("auth", "whoami", "Show who the registry thinks you are."),
+    "init": _entry(
+        "init",
+        "init",
+        "Start a new application in DIR (default: here): template.yaml, src/ and README.md.",
+    ),
     "publish": _entry(
         "publish",
         "publish",
@@ -70,6 +75,11 @@ COMMANDS: dict[str, LazyCommand] = {
     ),
     "add": _entry(
         "add", "add", "Add APP as an AWS::Serverless::Application (default range ^<latest>)."
+    ),
+    "remove": _entry(
+        "add",
+        "remove",
+        "Remove every AWS::Serverless::Application nesting APP, and its nestry.lock entries.",
     ),
     "install": _entry(
         "install",

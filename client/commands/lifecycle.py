@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import click
 
-from client.commands.common import parse_exact, parse_spec
+from client.commands.common import checked_tag, parse_exact, parse_spec
 from client.commands.context import Context, json_option, pass_context
-from client.commands.failures import usage_failure
 from client.commands.output import table
-from client.ranges import is_dist_tag
 
 
 @click.command()
@@ -53,14 +51,6 @@ def dist_tag() -> None:
     """Move, drop or list dist-tags (named pointers such as latest or beta)."""
 
 
-def _tag(tag: str) -> str:
-    if not is_dist_tag(tag):
-        raise usage_failure(
-            f"{tag!r} is not a dist-tag name", "Use a name such as beta or stable (not a range)."
-        )
-    return tag
-
-
 @dist_tag.command("add")
 @click.argument("spec", metavar="APP@VERSION")
 @click.argument("tag")
@@ -69,7 +59,7 @@ def _tag(tag: str) -> str:
 def tag_add(state: Context, spec: str, tag: str) -> None:
     """Point TAG at APP@VERSION."""
     app, version = parse_exact(spec)
-    answer = state.client_for(app).set_dist_tag(app, _tag(tag), version)
+    answer = state.client_for(app).set_dist_tag(app, checked_tag(tag), version)
     state.output.result(answer, lambda: click.echo(f"{app.display}: {tag} -> {version}"))
 
 
@@ -81,7 +71,7 @@ def tag_add(state: Context, spec: str, tag: str) -> None:
 def tag_rm(state: Context, app_text: str, tag: str) -> None:
     """Drop TAG from APP."""
     app, _ = parse_spec(app_text)
-    answer = state.client_for(app).remove_dist_tag(app, _tag(tag))
+    answer = state.client_for(app).remove_dist_tag(app, checked_tag(tag))
     state.output.result(answer, lambda: click.echo(f"{app.display}: removed {tag}"))
 
 

@@ -1,4 +1,4 @@
-"""``nestry namespace create|members|add-member|remove-member`` and ``nestry audit NS``."""
+"""``nestry namespace create|list|members|add-member|remove-member`` and ``nestry audit NS``."""
 
 from __future__ import annotations
 
@@ -38,6 +38,31 @@ def create(state: Context, name: str, kind: str, default_visibility: str) -> Non
         state.default_client(), name, kind=kind, default_visibility=default_visibility
     )
     state.output.result(answer, lambda: click.echo(f"Created {kind} namespace {name}."))
+
+
+@namespace.command("list")
+@json_option
+@pass_context
+def list_namespaces(state: Context) -> None:
+    """List the namespaces you belong to, your role in each, and whether this token covers it."""
+    answer = api_orgs.my_namespaces(state.default_client())
+    rows = [
+        (n["namespace"], n["role"], n["kind"], n["default_visibility"], n["covered"])
+        for n in answer.get("namespaces", [])
+    ]
+
+    def show() -> None:
+        if not rows:
+            click.echo(f"{answer.get('user')} belongs to no namespace.")
+            return
+        click.echo(table(rows, ["NAMESPACE", "ROLE", "KIND", "VISIBILITY", "THIS TOKEN"]))
+        if not all(row[-1] for row in rows):
+            click.echo(
+                "This token does not cover every namespace: "
+                "`nestry token create --namespace NS` makes one that does."
+            )
+
+    state.output.result(answer, show)
 
 
 def _show_members(state: Context, answer: dict[str, Any]) -> None:

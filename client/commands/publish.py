@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from client.commands.common import checked_tag
 from client.commands.context import Context, json_option, pass_context
 from client.commands.output import human_size, table
 from client.commands.templates import default_template
@@ -52,6 +53,11 @@ def _overrides(
 )
 @click.option("--home-page", help="Overrides HomePageUrl.")
 @click.option(
+    "--tag",
+    callback=lambda _ctx, _param, value: None if value is None else checked_tag(value),
+    help="Point this dist-tag (e.g. beta) at the new version; latest is not moved.",
+)
+@click.option(
     "--dry-run",
     is_flag=True,
     help="Run every check, the registry's too, and show what would be sent; store nothing.",
@@ -64,6 +70,7 @@ def publish(
     template: Path,
     namespace: str | None,
     version: str | None,
+    tag: str | None,
     dry_run: bool,
     **fields: Any,
 ) -> None:
@@ -84,6 +91,7 @@ def publish(
             readme=plan.readme,
             license=plan.license,
             bundle=plan.bundle,
+            tag=tag,
             dry_run=dry_run,
         )
     if dry_run:
@@ -100,14 +108,24 @@ def publish(
         "digest": document.get("digest"),
     }
     verb = "Published" if created else "Already published (identical)"
-    visibility = client.app_document(plan.app).get("visibility")
+    app_document = client.app_document(plan.app)
+    visibility = app_document.get("visibility")
     result["visibility"] = visibility
+    result["dist_tags"] = app_document.get("dist_tags")
 
     def show() -> None:
         click.echo(
             f"{verb} {plan.app.display}@{plan.version} to {client.base_url}"
             f" ({document.get('digest')})"
         )
+        if tag is not None and created:
+            latest = (app_document.get("dist_tags") or {}).get("latest")
+            click.echo(f"Tagged it {tag}; latest is {latest or 'not set'}.")
+        elif tag is not None:  # a retry moves no tag: the first attempt did, or someone since
+            click.echo(
+                f"The {tag} tag was not moved: `nestry dist-tag add "
+                f"{plan.app.display}@{plan.version} {tag}` moves it."
+            )
         if visibility == "private":  # new namespaces default to private: say so (issue 14)
             click.echo(
                 f"{plan.app.display} is private to {plan.app.namespace}: "

@@ -9,20 +9,33 @@ import click
 from client.commands.common import parse_spec, resolve_version, versions_of
 from client.commands.context import Context, json_option, pass_context
 from client.commands.output import table
+from client.paths import SEARCH_SORTS
 
 
 @click.command()
 @click.argument("term", default="")
 @click.option("--label", help="Only applications with this label.")
 @click.option("--namespace", help="Only applications in this namespace.")
+@click.option(
+    "--sort",
+    type=click.Choice(SEARCH_SORTS),
+    help="Order: relevance (default with a TERM), downloads (default without), name, updated.",
+)
 @click.option("--limit", type=click.IntRange(1, 100), help="At most this many results.")
 @json_option
 @pass_context
 def search(
-    state: Context, term: str, label: str | None, namespace: str | None, limit: int | None
+    state: Context,
+    term: str,
+    label: str | None,
+    namespace: str | None,
+    sort: str | None,
+    limit: int | None,
 ) -> None:
     """Find applications by name, description, labels and readme."""
-    answer = state.default_client().search(term, label=label, namespace=namespace, limit=limit)
+    answer = state.default_client().search(
+        term, label=label, namespace=namespace, sort=sort, limit=limit
+    )
     hits = _hits(answer)
     rows = [
         (h.get("application"), h.get("latest_version"), _short(h.get("description"))) for h in hits

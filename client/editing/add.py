@@ -57,26 +57,26 @@ def add_reference(text: str, ref: NewReference, *, source: str = "<template>") -
 def _add_to_yaml(text: str, ref: NewReference, source: str) -> str:
     newline = "\r\n" if "\r\n" in text else "\n"
     lines = text.splitlines(keepends=True)
-    start = _resources_line(lines, source)
-    last = _last_block_line(lines, start)
-    unit, step = _indentation(lines[start + 1 : last + 1])
+    start = resources_line(lines, source)
+    last = last_block_line(lines, start)
+    unit, step = indentation(lines[start + 1 : last + 1])
     new = [line + newline for line in render_yaml(ref, unit, step)]
     if not lines[last].endswith(("\n", "\r")):
         lines[last] += newline  # the file ended without one; the line itself is unchanged
     return "".join(lines[: last + 1] + new + lines[last + 1 :])
 
 
-def _resources_line(lines: list[str], source: str) -> int:
+def resources_line(lines: list[str], source: str) -> int:
     for index, line in enumerate(lines):
         if _RESOURCES_RE.match(line.rstrip("\r\n")):
             return index
     raise AddError(
         f"{source}: no top-level block-style `Resources:` line found",
-        hint="nestry add edits block-style YAML (`Resources:` on its own line).",
+        hint="nestry add and remove edit block-style YAML (`Resources:` on its own line).",
     )
 
 
-def _last_block_line(lines: list[str], start: int) -> int:
+def last_block_line(lines: list[str], start: int) -> int:
     """The last indented, non-blank line of the block after ``start`` (its own line if empty)."""
     last = start
     for index in range(start + 1, len(lines)):
@@ -88,10 +88,10 @@ def _last_block_line(lines: list[str], start: int) -> int:
     return last
 
 
-def _indentation(block: list[str]) -> tuple[str, str]:
+def indentation(block: list[str]) -> tuple[str, str]:
     """(indent of resource keys, one nesting step), from the first lines that show them."""
     indents = [
-        _indent(line) for line in block if line.strip() and not line.lstrip().startswith("#")
+        indent_of(line) for line in block if line.strip() and not line.lstrip().startswith("#")
     ]
     if not indents:
         return "  ", "  "
@@ -101,7 +101,7 @@ def _indentation(block: list[str]) -> tuple[str, str]:
     return unit, step
 
 
-def _indent(line: str) -> str:
+def indent_of(line: str) -> str:
     return line[: len(line) - len(line.lstrip(" "))]
 
 

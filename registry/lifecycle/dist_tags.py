@@ -3,6 +3,12 @@ sets it explicitly; dropping an explicit ``latest`` makes it follow again.
 
 Call ``recompute_latest`` after anything that changes which versions exist or are yanked
 (a publish calls ``follow_new``, its cheaper equivalent for one new version).
+
+A publish under another tag (``publish --tag beta``, as npm's) points that tag at the new
+version and leaves ``latest`` where it was (``follow_publish``), unless the app has no
+``latest`` yet. A following ``latest`` may then point below the highest release until the next
+recompute (a yank, an unyank, dropping an explicit ``latest``) follows the highest again;
+``dist-tag add APP@X latest`` holds it for good.
 """
 
 from __future__ import annotations
@@ -129,6 +135,27 @@ async def follow_new(
         return False
     await session.execute(_MOVE, {"b_app": app_id, "b_version": new.id, "b_now": utcnow()})
     return True
+
+
+async def follow_publish(
+    session: AsyncSession, app_id: int, new: NewVersion, tag: str | None, *, only: bool = False
+) -> bool:
+    """``follow_new``, or for a publish under ``tag`` (never ``latest``): point ``tag`` at
+    ``new`` and move no ``latest``, but give an app without one its first (as ``follow_new``).
+
+    True as for ``follow_new``: ``latest`` now points at ``new``, or there is none.
+    """
+    if tag is None:
+        return await follow_new(session, app_id, new, only=only)
+    await set_tag(session, app_id, tag, new.id)
+    if not only and await session.scalar(_HAS_LATEST, {"app_id": app_id}) is not None:
+        return False
+    return await follow_new(session, app_id, new, only=only)
+
+
+_HAS_LATEST = sa.select(DistTag.version_id).where(
+    DistTag.app_id == sa.bindparam("app_id"), DistTag.tag == LATEST
+)
 
 
 async def _add_latest(session: AsyncSession, app_id: int, version_id: int) -> None:

@@ -73,6 +73,28 @@ ORG_SCHEMAS: dict[str, Schema] = {
             "role": {"oneOf": [ROLE, {"type": "null"}]},
         },
     ),
+    "NamespaceList": obj(
+        ["user", "namespaces"],
+        {
+            "user": STRING,
+            "namespaces": {
+                "type": "array",
+                "items": obj(
+                    ["namespace", "kind", "default_visibility", "role", "covered"],
+                    {
+                        "namespace": STRING,
+                        "kind": {"enum": ["org", "user"]},
+                        "default_visibility": {"oneOf": [VISIBILITY, {"type": "null"}]},
+                        "role": ROLE,
+                        "covered": {
+                            "type": "boolean",
+                            "description": "whether the calling token may act there",
+                        },
+                    },
+                ),
+            },
+        },
+    ),
     "NamespacePatch": _strict(["default_visibility"], {"default_visibility": VISIBILITY}),
     "Members": MEMBERS,
     "MemberBody": _strict(["role"], {"role": ROLE}),
@@ -123,7 +145,14 @@ ORG_PATHS: dict[str, dict[str, Operation]] = {
             auth=True,
             errors=_WRITE,
             tag="namespaces",
-        )
+        ),
+        "get": op(
+            "The namespaces the caller's user belongs to, with roles (401 anonymous)",
+            _ok("NamespaceList"),
+            errors=("401", "429"),
+            auth=True,
+            tag="namespaces",
+        ),
     },
     "/v1/namespaces/{ns}": {
         "patch": op(

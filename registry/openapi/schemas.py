@@ -160,6 +160,13 @@ PUBLISH_FORM = obj(
             "with another place is 409 version_exists), e.g. sam/app/template.yaml. Omitted "
             "or empty: the bundle root.",
         },
+        "tag": {
+            "type": "string",
+            "description": "A dist-tag to point at the new version, as npm's publish --tag: "
+            "latest is then not moved (unless the app has none yet). Omitted or 'latest': "
+            "latest follows the highest release. Not a range (422 invalid_tag). An identical "
+            "retry (200) moves no tag.",
+        },
     },
 )
 

@@ -1,4 +1,5 @@
-"""``/v1/namespaces``: create a namespace, read it, list and change its members.
+"""``/v1/namespaces``: create a namespace, list the caller's, read one, list and change its
+members.
 
 Members (any role) may read a namespace and its member list; owners change members. To anyone
 else a namespace answers 404, like a private app. Membership changes are audited and take
@@ -15,7 +16,7 @@ from registry.apps.lookup import path_namespace
 from registry.auth.access import has_admin_scope
 from registry.auth.credentials import Principal
 from registry.db.models import Namespace
-from registry.errors import ApiError, Forbidden
+from registry.errors import ApiError, Forbidden, Unauthorized
 from registry.orgs import audit
 from registry.orgs import service as orgs
 from registry.serving.bodies import json_object, only_keys
@@ -59,6 +60,18 @@ async def create_namespace(request: Request) -> Response:
     state.principals.clear()  # the calling token now covers it, with the owner role
     roles = {**principal.roles, namespace.name: "owner"}
     return JSONResponse(_document(namespace, Principal(principal.user, roles=roles)), 201)
+
+
+async def list_namespaces(request: Request) -> Response:
+    """The caller's namespaces (401 anonymous: there is no "me" to list them for)."""
+    principal = await principal_of(request)
+    if not principal.authenticated:
+        raise Unauthorized(
+            "authentication_required", "listing your namespaces needs a token (log in first)"
+        )
+    async with state_of(request).database.reader() as session:
+        namespaces = await orgs.namespaces_of(session, principal)
+    return JSONResponse({"user": principal.user, "namespaces": namespaces})
 
 
 async def get_namespace(request: Request) -> Response:
@@ -131,6 +144,7 @@ def _ns(request: Request) -> str:
 _NS = "/v1/namespaces/{ns}"
 routes: list[BaseRoute] = [
     Route("/v1/namespaces", create_namespace, methods=["POST"]),
+    Route("/v1/namespaces", list_namespaces, methods=["GET"]),
     Route(_NS, get_namespace, methods=["GET"]),
     Route(_NS, patch_namespace, methods=["PATCH"]),
     Route(_NS + "/members", list_members, methods=["GET"]),

@@ -56,6 +56,30 @@ async def create_namespace(
     return namespace
 
 
+async def namespaces_of(session: AsyncSession, principal: Principal) -> list[dict[str, Any]]:
+    """The namespaces the caller's user is a member of, sorted by name, with its role and
+    whether the calling token covers it (``covered``: a token may be limited to some of them;
+    the user's own memberships are no secret to their own token)."""
+    if principal.user_id is None:
+        return []
+    rows = await session.execute(
+        sa.select(Namespace.name, Namespace.kind, Namespace.default_visibility, Membership.role)
+        .join(Membership, Membership.namespace_id == Namespace.id)
+        .where(Membership.user_id == principal.user_id)
+        .order_by(Namespace.name)
+    )
+    return [
+        {
+            "namespace": name,
+            "kind": kind,
+            "default_visibility": visibility,
+            "role": role,
+            "covered": principal.may(name, "read"),
+        }
+        for name, kind, visibility, role in rows
+    ]
+
+
 async def members_of(session: AsyncSession, namespace: Namespace) -> list[dict[str, Any]]:
     rows = await session.execute(
         sa.select(User.name, Membership.role)

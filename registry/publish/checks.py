@@ -32,6 +32,7 @@ class PublishInput:
     license: str | None = None
     bundle: bytes | None = None
     template_path: str | None = None  # where the template sits inside the bundle
+    tag: str | None = None  # a dist-tag (never ``latest``) to point at it; ``latest`` stays
 
 
 @dataclass(frozen=True)

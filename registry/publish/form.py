@@ -2,7 +2,8 @@
 
 Fields: ``template`` (file or text, required), ``metadata`` (JSON object), ``readme``,
 ``license`` (UTF-8 text or file), ``bundle`` (tar.gz file), ``template_path`` (where the
-template sits inside the bundle; default: the bundle root).
+template sits inside the bundle; default: the bundle root), ``tag`` (a dist-tag to point at
+the new version instead of moving ``latest``, as ``npm publish --tag``).
 """
 
 from __future__ import annotations
@@ -14,13 +15,15 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
+from client.ranges import is_dist_tag
 from registry.errors import ApiError, PayloadTooLarge, Unprocessable
+from registry.lifecycle.dist_tags import LATEST
 from registry.publish.checks import PublishInput
 from registry.publish.metadata import normalize
 from registry.serving.bodies import limited
 from registry.settings import Settings
 
-FIELDS = frozenset({"template", "metadata", "readme", "license", "bundle", "template_path"})
+FIELDS = frozenset({"template", "metadata", "readme", "license", "bundle", "template_path", "tag"})
 
 
 async def read_publish_form(request: Request, settings: Settings) -> PublishInput:
@@ -58,7 +61,20 @@ async def _to_input(form: FormData, settings: Settings) -> PublishInput:
         license=await _text(form, "license", settings.max_template_bytes),
         bundle=bundle,
         template_path=await _text(form, "template_path", 4096),
+        tag=_tag(await _text(form, "tag", 4096)),
     )
+
+
+def _tag(text: str | None) -> str | None:
+    """``latest``, empty or absent: the usual publish; another tag: ``latest`` stays put."""
+    if not text or text == LATEST:
+        return None
+    if not is_dist_tag(text):
+        raise Unprocessable(
+            "invalid_tag",
+            f"{text!r} is not a dist-tag name: start with a letter, and it must not be a range",
+        )
+    return text
 
 
 async def _bytes(form: FormData, field: str, limit: int, code: str) -> bytes | None:

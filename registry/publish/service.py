@@ -5,7 +5,8 @@ before this module (``publish_checks``); here the app is locked (PostgreSQL; SQL
 writer at a time), the version row is inserted unless it exists, nested references are checked,
 and only then are blobs written, before the transaction that makes them reachable commits: no
 row ever points at missing bytes, and a refused publish writes no blob. A version is immutable:
-identical bytes and the same normalised ``template_path`` again → ``created=False`` (200),
+identical bytes and the same normalised ``template_path`` again → ``created=False`` (200, and
+its ``tag``, if any, is not moved: the first attempt moved it, or ``dist-tag add`` does),
 anything different → 409 ``version_exists``; immutable forever: a version of a deleted app
 comes back only with the content its tombstone keeps (else 409 ``version_exists`` too).
 Concurrent publishes of one version take turns on
@@ -126,7 +127,7 @@ async def _publish_in(
         await session.execute(sa.insert(Dependency), deps)
     row = _transient(version_id, values)
     new = dist_tags.NewVersion(version_id, row.major, row.minor, row.patch, row.prerelease)
-    if await dist_tags.follow_new(session, app_id, new, only=new_app):
+    if await dist_tags.follow_publish(session, app_id, new, data.tag, only=new_app):
         # The newest release describes the app (a PATCH may override until the next one),
         # and its readme is the one searched.
         columns = app_columns(checked.metadata)
@@ -137,7 +138,8 @@ async def _publish_in(
     else:
         await search_index.touch(session, app_id)
     target = f"{checked.namespace}/{app_name}@{checked.version}"
-    audit.record(session, who, "publish", namespace=checked.namespace, target=target)
+    tagged = {"tag": data.tag} if data.tag is not None else {}
+    audit.record(session, who, "publish", namespace=checked.namespace, target=target, **tagged)
     await session.commit()
     return Published(True, app_name, row, tuple(Dependency(**dep) for dep in deps))
 

@@ -45,11 +45,12 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from client.paths import SEARCH_SORTS
 from registry.auth.access import readable_apps
 from registry.auth.credentials import Principal, as_utc
 from registry.db.models import App, DistTag, Namespace, Version
 
-SORTS = ("relevance", "downloads", "name", "updated")
+SORTS = SEARCH_SORTS
 # PostgreSQL ranks at most this many matches, the most downloaded ones (module docstring).
 RELEVANCE_CANDIDATES = 500
 WALK_FACTOR = 10

@@ -42,3 +42,45 @@ async def test_follow_set_and_drop(app, publish):
         await dist_tags.recompute_latest(session, app_id)  # no release left: no latest
         assert await dist_tags.tags_of(session, app_id) == {"next": "2.0.0-rc.1"}
         await session.rollback()
+
+
+async def _tags(api, app_name: str = "demo") -> dict[str, str]:
+    answer = await api.get(f"/v1/apps/acme/{app_name}")
+    assert answer.status_code == 200, answer.text
+    tags: dict[str, str] = answer.json()["dist_tags"]
+    return tags
+
+
+async def test_publish_with_a_tag_moves_it_and_not_latest(api, publish):
+    async def put(version: str, **extra: str):
+        return await publish("acme", "demo", version, template(marker=version), extra=extra)
+
+    assert (await put("1.0.0", tag="latest")).status_code == 201  # latest: the usual publish
+    assert await _tags(api) == {"latest": "1.0.0"}
+    assert (await put("2.0.0", tag="beta")).status_code == 201
+    assert await _tags(api) == {"beta": "2.0.0", "latest": "1.0.0"}
+    assert (await put("1.1.0")).status_code == 201  # untagged: latest follows as before
+    assert await _tags(api) == {"beta": "2.0.0", "latest": "1.1.0"}
+    assert (await put("3.0.0-rc.1", tag="next")).status_code == 201
+    assert await _tags(api) == {"beta": "2.0.0", "latest": "1.1.0", "next": "3.0.0-rc.1"}
+    body = {"requests": [{"application": "acme/demo", "range": "beta"}], "recursive": False}
+    resolved = await api.post("/v1/resolve", json=body)
+    assert resolved.json()["results"][0]["version"] == "2.0.0"
+
+
+async def test_a_refused_tag_stores_nothing(api, publish):
+    for bad in ("^1", "1.0.0", "-x", "a" * 300, "a" * 250):
+        refused = await publish("acme", "demo", "1.0.0", template(), extra={"tag": bad})
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["error"]["code"] == "invalid_tag"
+    assert (await api.get("/v1/apps/acme/demo")).status_code == 404
+    untagged = await publish("acme", "demo", "1.0.0", template(), extra={"tag": ""})
+    assert untagged.status_code == 201  # empty: no tag, as for the form's other text fields
+    assert await _tags(api) == {"latest": "1.0.0"}
+
+
+async def test_a_new_app_published_under_a_tag_gets_latest_too(api, publish):
+    fresh = template(name="fresh")
+    created = await publish("acme", "fresh", "1.0.0", fresh, extra={"tag": "beta"})
+    assert created.status_code == 201, created.text
+    assert await _tags(api, "fresh") == {"beta": "1.0.0", "latest": "1.0.0"}
