@@ -1,5 +1,5 @@
-"""``nestry-registry``: serve, migrate, token create, fsck, gc, alias (user and token
-administration: ``registry.auth.admin_cli``)."""
+"""``nestry-registry``: serve, migrate, token create, fsck, gc, backup, restore, alias (user
+and token administration: ``registry.auth.admin_cli``)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from client.errors import NestryError
 from registry.auth.accounts import bootstrap_admin, ensure_user, issue_token
+from registry.backup import cli as backup_commands
 from registry.blobs import cli as blob_commands
 from registry.blobs.files import FilesystemBlobStore
 from registry.db import migrate as migrations
@@ -42,7 +43,8 @@ def settings_or_exit() -> Settings:
     return settings
 
 
-def _migrate(settings: Settings) -> None:
+def migrate_or_exit(settings: Settings) -> None:
+    """Migrate the configured database to head, or a one-line error and exit 1."""
     try:
         migrations.upgrade(settings.database_url)
     except Exception as exc:
@@ -76,6 +78,8 @@ def main() -> None:
 
 main.add_command(blob_commands.fsck)
 main.add_command(blob_commands.gc)
+main.add_command(backup_commands.backup)
+main.add_command(backup_commands.restore)
 
 
 @main.command()
@@ -97,7 +101,7 @@ def serve(
     """Migrate the database, create the first admin on an empty one, and serve."""
     settings = settings_or_exit()
     if not no_migrate:
-        _migrate(settings)
+        migrate_or_exit(settings)
     # Before any worker starts: what a crash left half-written in the blob store goes.
     removed = FilesystemBlobStore(settings.blob_dir).remove_stale_temp_files()
     if removed:
@@ -153,7 +157,7 @@ def _run(host: str, port: int, workers: int, http: str, settings: Settings) -> N
 def migrate() -> None:
     """Bring the database schema up to date."""
     settings = settings_or_exit()
-    _migrate(settings)
+    migrate_or_exit(settings)
     click.echo(f"database at {_safe_url(settings)} is up to date")
 
 
@@ -272,7 +276,7 @@ def _run_aliases(action: Callable[[AsyncSession], Awaitable[T]]) -> T:
     from registry.auth.admin_cli import in_transaction
 
     settings = settings_or_exit()
-    _migrate(settings)
+    migrate_or_exit(settings)
     try:
         return in_transaction(settings, action)
     except NestryError as exc:

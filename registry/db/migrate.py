@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 
 from alembic import command
 
@@ -45,6 +46,18 @@ def alembic_config(url: str) -> Config:
 def upgrade(url: str, revision: str = "head") -> None:
     """Bring the database at ``url`` to ``revision``. Runs its own event loop."""
     command.upgrade(alembic_config(url), revision)
+
+
+def head() -> str:
+    """The newest revision this code's migrations know."""
+    return str(ScriptDirectory.from_config(alembic_config("")).get_current_head())
+
+
+def is_known(revision: str) -> bool:
+    """Whether ``revision`` is one of this code's migrations (a database from a newer nestry
+    holds a revision this code has never heard of)."""
+    scripts = ScriptDirectory.from_config(alembic_config(""))
+    return revision in {script.revision for script in scripts.walk_revisions()}
 
 
 def check(url: str) -> None:
