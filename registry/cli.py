@@ -17,7 +17,7 @@ import uvicorn
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from client.errors import NestryError
-from registry.auth.accounts import bootstrap_admin, ensure_user, issue_token
+from registry.auth.accounts import bootstrap_admin, ensure_user, has_users, issue_token
 from registry.backup import cli as backup_commands
 from registry.blobs import cli as blob_commands
 from registry.blobs.files import FilesystemBlobStore
@@ -31,6 +31,7 @@ from registry.serving.connection_guard import protocol_for
 from registry.settings import Settings, SettingsError
 
 T = TypeVar("T")
+FIRST_TOKEN = "nestry-registry token create --user admin --admin --scope admin"
 
 
 def settings_or_exit() -> Settings:
@@ -60,10 +61,14 @@ def _safe_url(settings: Settings) -> str:
     return url
 
 
-async def _bootstrap(settings: Settings) -> str | None:
+async def _bootstrap(settings: Settings, create: bool) -> str | None:
+    """On an empty database: the first admin's token when ``create``, else ``""``; ``None``
+    once there are users."""
     database = Database(settings.database_url)
     try:
         async with database.writer() as session:
+            if not create:
+                return None if await has_users(session) else ""
             token = await bootstrap_admin(session)
             await session.commit()
             return token
@@ -89,6 +94,13 @@ main.add_command(backup_commands.restore)
 @click.option("--no-migrate", is_flag=True, help="Do not run migrations first.")
 @click.option("--access-log/--no-access-log", default=True, show_default=True)
 @click.option(
+    "--admin-token/--no-admin-token",
+    default=True,
+    show_default=True,
+    help="On an empty database, create the admin user and print its token. Off where stdout "
+    "is kept (containers): create it with `token create`, printed to your terminal only.",
+)
+@click.option(
     "--http",
     type=click.Choice(["auto", "hot", "httptools", "h11"]),
     default="auto",
@@ -96,7 +108,13 @@ main.add_command(backup_commands.restore)
     help="HTTP implementation; auto: hot (httptools, hot reads in one write) when installed.",
 )
 def serve(
-    host: str, port: int, workers: int, no_migrate: bool, access_log: bool, http: str
+    host: str,
+    port: int,
+    workers: int,
+    no_migrate: bool,
+    access_log: bool,
+    admin_token: bool,
+    http: str,
 ) -> None:
     """Migrate the database, create the first admin on an empty one, and serve."""
     settings = settings_or_exit()
@@ -106,8 +124,12 @@ def serve(
     removed = FilesystemBlobStore(settings.blob_dir).remove_stale_temp_files()
     if removed:
         click.echo(f"removed {removed} unfinished blob file(s) left by an earlier crash")
-    token = asyncio.run(_bootstrap(settings))
-    if token is not None:
+    token = asyncio.run(_bootstrap(settings, create=admin_token))
+    if token == "":
+        click.echo("No users yet. Create the first administrator's token (shown once, on your")
+        click.echo(f"terminal, never in this log):\n\n    {FIRST_TOKEN}\n")
+        click.echo(f"In a container: docker compose exec <registry service> {FIRST_TOKEN}")
+    elif token is not None:
         shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
         url = settings.public_url or f"http://{shown}:{port}"
         click.echo("Created the admin user. Its token is shown only this once:\n")

@@ -3,6 +3,7 @@ the real ``nestry`` client, on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import os
@@ -331,3 +332,22 @@ def _rows(settings: Settings, statement: sa.TextClause) -> list[tuple[Any, ...]]
             return [tuple(row) for row in connection.execute(statement)]
     finally:
         engine.dispose()
+
+
+def test_blobs_move_between_files_and_s3(
+    sqlite_registry: Settings, tmp_path: Path, s3_bucket: str
+) -> None:
+    """The blob store seam: a backup of a file store restores into an S3 bucket (moto), and a
+    backup of that registry holds the same blobs."""
+    first = tmp_path / "from-files"
+    assert registry_cli(sqlite_registry, "backup", str(first)).returncode == 0
+    on_s3 = dataclasses.replace(elsewhere(tmp_path), blob_url=f"s3://{s3_bucket}/blobs")
+    restored = registry_cli(on_s3, "restore", str(first))
+    assert restored.returncode == 0, restored.stderr
+    assert registry_cli(on_s3, "fsck").returncode == 0
+    assert not on_s3.blob_dir.exists()
+    second = tmp_path / "from-s3"
+    made = registry_cli(on_s3, "backup", str(second))
+    assert made.returncode == 0, made.stderr
+    blobs = [json.loads((b / "manifest.json").read_text())["blobs"] for b in (first, second)]
+    assert blobs[0] == blobs[1] and len(blobs[0]) == 2
