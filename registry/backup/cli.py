@@ -59,9 +59,12 @@ def _run(work: Coroutine[Any, Any, T]) -> T:
         raise click.ClickException(f"{exc.message}{hint}") from None
     except (BlobStoreUnavailable, BlobStoreUrlError) as exc:
         raise click.ClickException(str(exc)) from None
-    except (DBAPIError, OSError) as exc:
+    except (DBAPIError, ConnectionError) as exc:
         detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         raise click.ClickException(f"the database did not answer: {detail}") from None
+    except OSError as exc:  # the backup's files: no space left, no permission...
+        where = f": {exc.filename}" if exc.filename else ""
+        raise click.ClickException(f"{exc.strerror or exc}{where}") from None
 
 
 def _summary(manifest: Manifest) -> str:

@@ -104,7 +104,7 @@ def _sqlite_file(url: str) -> Path:
 
 async def _sqlite_snapshot(source: Path, target: Path) -> Snapshot:
     if not source.is_file():
-        raise BackupError(f"no database at {source}", "is NESTRY_DATA_DIR the registry's?")
+        raise BackupError(f"no database at {source}", hint="is NESTRY_DATA_DIR the registry's?")
 
     def copy() -> None:
         with contextlib.closing(sqlite3.connect(source, timeout=30)) as connection:
@@ -140,7 +140,7 @@ def _sqlite_restore(target: Path, source: Path) -> None:
 def _tool(name: str) -> str:
     found = shutil.which(name)
     if found is None:
-        raise BackupError(f"{name} was not found on PATH", _POSTGRES_TOOLS_HINT)
+        raise BackupError(f"{name} was not found on PATH", hint=_POSTGRES_TOOLS_HINT)
     return found
 
 
@@ -248,7 +248,8 @@ async def _describe(connection: AsyncConnection) -> Snapshot:
     """Revision, counts and referenced digests, as ``connection``'s transaction sees them."""
     revision = await connection.scalar(sa.text("SELECT version_num FROM alembic_version"))
     if revision is None:
-        raise BackupError("the database has no schema revision", "run `nestry-registry migrate`")
+        hint = "run `nestry-registry migrate`"
+        raise BackupError("the database has no schema revision", hint=hint)
     counts = {}
     for name, model in COUNTED.items():
         counted = await connection.scalar(sa.select(sa.func.count()).select_from(model))

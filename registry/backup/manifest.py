@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from client.errors import NestryError
 from registry.blobs.store import key_of
 
 FORMAT = "nestry-backup"
@@ -23,13 +24,10 @@ BLOBS = "blobs"
 DATABASE_FILES = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
 
 
-class BackupError(Exception):
+class BackupError(NestryError):
     """A backup or restore that cannot go on; nothing was changed by the step that raised."""
 
-    def __init__(self, message: str, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
+    code = "backup_failed"
 
 
 @dataclass(frozen=True)
@@ -68,7 +66,7 @@ class Manifest:
         except FileNotFoundError:
             raise BackupError(
                 f"{directory} is not a nestry backup: it has no {MANIFEST}",
-                "name a directory or archive written by `nestry-registry backup`",
+                hint="name a directory or archive written by `nestry-registry backup`",
             ) from None
         except (ValueError, UnicodeDecodeError) as exc:
             raise BackupError(f"{path} is not valid JSON ({exc})") from None
@@ -79,7 +77,7 @@ class Manifest:
             raise BackupError(
                 f"unknown backup format version {version!r}: this nestry reads version "
                 f"{FORMAT_VERSION}",
-                "restore it with the nestry release that wrote it (`nestry_version` in the "
+                hint="restore it with the nestry release that wrote it (`nestry_version` in the "
                 "manifest), or a newer one",
             )
         try:

@@ -45,7 +45,7 @@ async def backup(settings: Settings, dest: Path) -> Manifest:
     ``.tar.gz`` archive); it appears only once complete."""
     compression = archive_compression(dest)
     if dest.exists() and (compression is not None or not dest.is_dir() or any(dest.iterdir())):
-        raise BackupError(f"{dest} already exists", "name a new file or an empty directory")
+        raise BackupError(f"{dest} already exists", hint="name a new file or an empty directory")
     dest.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
     try:
@@ -95,7 +95,7 @@ async def _save_blob(store: BlobStore, digest: str, staging: Path) -> BlobEntry:
     except KeyError:
         raise BackupError(
             f"the store has no blob {digest}, which a version references",
-            "`nestry-registry fsck` lists what is missing; restore it before backing up",
+            hint="`nestry-registry fsck` lists what is missing; restore it before backing up",
         ) from None
     with target.open("wb") as handle:
         async for piece in blob.pieces:
@@ -105,7 +105,7 @@ async def _save_blob(store: BlobStore, digest: str, staging: Path) -> BlobEntry:
     if f"sha256:{hasher.hexdigest()}" != digest:
         raise BackupError(
             f"the blob {digest} in the store is damaged (its bytes hash to another digest)",
-            "`nestry-registry fsck` lists damaged blobs",
+            hint="`nestry-registry fsck` lists damaged blobs",
         )
     return BlobEntry(digest, size)
 
@@ -135,13 +135,13 @@ async def restore(settings: Settings, source: Path, *, force: bool) -> Manifest:
             raise BackupError(
                 f"this backup is of a {manifest.database_kind} database and "
                 f"NESTRY_DATABASE_URL names a {kind} one",
-                "a backup restores into the kind of database it came from (docs/registry.md)",
+                hint="a backup restores into the kind of database it came from (docs/registry.md)",
             )
         if not migrate.is_known(manifest.alembic_revision):
             raise BackupError(
                 f"the backup's schema revision {manifest.alembic_revision} is newer than this "
                 f"nestry knows (newest: {migrate.head()})",
-                f"restore it with nestry {manifest.nestry_version} or newer",
+                hint=f"restore it with nestry {manifest.nestry_version} or newer",
             )
         _verify(directory, manifest)
         store = open_blob_store(settings.blob_store_url)
@@ -170,7 +170,7 @@ def _verify(directory: Path, manifest: Manifest) -> None:
             raise BackupError(
                 f"the blob {entry.digest} in the backup is damaged: its bytes hash to another "
                 "digest",
-                "nothing was restored; use an intact copy of the backup",
+                hint="nothing was restored; use an intact copy of the backup",
             )
 
 
@@ -178,12 +178,12 @@ async def _refuse_unless_empty(url: str, store: BlobStore) -> None:
     if not await database.is_empty(url):
         raise BackupError(
             "the database NESTRY_DATABASE_URL names is not empty",
-            "restore into a new database, or pass --force to replace what it holds",
+            hint="restore into a new database, or pass --force to replace what it holds",
         )
     async for _ in store.scan():
         raise BackupError(
             f"the blob store {store.url} is not empty",
-            "restore into an empty store, or pass --force (blobs already there are kept)",
+            hint="restore into an empty store, or pass --force (blobs already there are kept)",
         )
 
 
