@@ -351,3 +351,24 @@ def test_blobs_move_between_files_and_s3(
     assert made.returncode == 0, made.stderr
     blobs = [json.loads((b / "manifest.json").read_text())["blobs"] for b in (first, second)]
     assert blobs[0] == blobs[1] and len(blobs[0]) == 2
+
+
+def test_force_replaces_a_postgresql_database(tmp_path: Path, empty_postgres_url: str) -> None:
+    """--force on PostgreSQL: what the database holds (tables, the change feed's triggers and
+    function) is dropped and the backup's put in its place, in a database still usable."""
+    settings = Settings(database_url=empty_postgres_url, data_dir=tmp_path / "pg")
+    assert registry_cli(settings, "migrate").returncode == 0
+    registry_cli(settings, "token", "create", "--user", "kept")
+    dest = tmp_path / "pg-backup"
+    made = registry_cli(settings, "backup", str(dest))
+    assert made.returncode == 0, made.stderr
+    assert (dest / "database.pgdump").read_bytes().startswith(b"PGDMP")  # pg_dump -Fc
+    registry_cli(settings, "token", "create", "--user", "later")
+    refused = registry_cli(settings, "restore", str(dest))
+    assert refused.returncode == 1 and "is not empty" in refused.stderr
+    forced = registry_cli(settings, "restore", "--force", str(dest))
+    assert forced.returncode == 0, forced.stderr
+    listed = registry_cli(settings, "user", "list", "--json")
+    assert [user["name"] for user in json.loads(listed.stdout)] == ["kept"]
+    again = registry_cli(settings, "token", "create", "--user", "after")  # writes still work
+    assert again.returncode == 0, again.stderr
