@@ -1,5 +1,5 @@
-"""``nestry-registry``: serve, migrate, token create, fsck, gc, alias (user and token
-administration: ``registry.auth.admin_cli``)."""
+"""``nestry-registry``: serve, migrate, token create, fsck, gc, backup, restore, alias (user
+and token administration: ``registry.auth.admin_cli``)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ import uvicorn
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from client.errors import NestryError
-from registry.auth.accounts import bootstrap_admin, ensure_user, issue_token
+from registry.auth.accounts import bootstrap_admin, ensure_user, has_users, issue_token
+from registry.backup import cli as backup_commands
 from registry.blobs import cli as blob_commands
 from registry.blobs.files import FilesystemBlobStore
 from registry.db import migrate as migrations
@@ -30,6 +31,7 @@ from registry.serving.connection_guard import protocol_for
 from registry.settings import Settings, SettingsError
 
 T = TypeVar("T")
+FIRST_TOKEN = "nestry-registry token create --user admin --admin --scope admin"
 
 
 def settings_or_exit(*, create: bool = True) -> Settings:
@@ -91,7 +93,7 @@ def _where(settings: Settings) -> str:
     return str(file) if file is not None else _safe_url(settings)
 
 
-def _migrate(settings: Settings) -> tuple[str | None, str]:
+def migrate_or_exit(settings: Settings) -> tuple[str | None, str]:
     """Upgrade the schema to the newest revision; the revisions before (None: no schema, or
     no database file yet) and after."""
     try:
@@ -114,10 +116,14 @@ def _safe_url(settings: Settings) -> str:
     return url
 
 
-async def _bootstrap(settings: Settings) -> str | None:
+async def _bootstrap(settings: Settings, create: bool) -> str | None:
+    """On an empty database: the first admin's token when ``create``, else ``""``; ``None``
+    once there are users."""
     database = Database(settings.database_url)
     try:
         async with database.writer() as session:
+            if not create:
+                return None if await has_users(session) else ""
             token = await bootstrap_admin(session)
             await session.commit()
             return token
@@ -132,6 +138,8 @@ def main() -> None:
 
 main.add_command(blob_commands.fsck)
 main.add_command(blob_commands.gc)
+main.add_command(backup_commands.backup)
+main.add_command(backup_commands.restore)
 
 
 @main.command()
@@ -141,6 +149,13 @@ main.add_command(blob_commands.gc)
 @click.option("--no-migrate", is_flag=True, help="Do not run migrations first.")
 @click.option("--access-log/--no-access-log", default=True, show_default=True)
 @click.option(
+    "--admin-token/--no-admin-token",
+    default=True,
+    show_default=True,
+    help="On an empty database, create the admin user and print its token. Off where stdout "
+    "is kept (containers): create it with `token create`, printed to your terminal only.",
+)
+@click.option(
     "--http",
     type=click.Choice(["auto", "hot", "httptools", "h11"]),
     default="auto",
@@ -148,18 +163,28 @@ main.add_command(blob_commands.gc)
     help="HTTP implementation; auto: hot (httptools, hot reads in one write) when installed.",
 )
 def serve(
-    host: str, port: int, workers: int, no_migrate: bool, access_log: bool, http: str
+    host: str,
+    port: int,
+    workers: int,
+    no_migrate: bool,
+    access_log: bool,
+    admin_token: bool,
+    http: str,
 ) -> None:
     """Migrate the database, create the first admin on an empty one, and serve."""
     settings = settings_or_exit()
     if not no_migrate:
-        _migrate(settings)
+        migrate_or_exit(settings)
     # Before any worker starts: what a crash left half-written in the blob store goes.
     removed = FilesystemBlobStore(settings.blob_dir).remove_stale_temp_files()
     if removed:
         click.echo(f"removed {removed} unfinished blob file(s) left by an earlier crash")
-    token = asyncio.run(_bootstrap(settings))
-    if token is not None:
+    token = asyncio.run(_bootstrap(settings, create=admin_token))
+    if token == "":
+        click.echo("No users yet. Create the first administrator's token (shown once, on your")
+        click.echo(f"terminal, never in this log):\n\n    {FIRST_TOKEN}\n")
+        click.echo(f"In a container: docker compose exec <registry service> {FIRST_TOKEN}")
+    elif token is not None:
         shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
         url = settings.public_url or f"http://{shown}:{port}"
         click.echo("Created the admin user. Its token is shown only this once:\n")
@@ -209,7 +234,7 @@ def _run(host: str, port: int, workers: int, http: str, settings: Settings) -> N
 def migrate() -> None:
     """Create the database schema, or upgrade it to the newest revision."""
     settings = settings_or_exit()
-    before, after = _migrate(settings)
+    before, after = migrate_or_exit(settings)
     where = _where(settings)
     if before is None:
         click.echo(f"created the schema at revision {after} in {where}")

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.blobs.store import BlobStore, StoredObject
 from registry.db.models import App, Namespace, Version
@@ -52,13 +53,19 @@ class Report:
 
 async def references(database: Database) -> dict[str, list[tuple[str, str]]]:
     """digest → [(namespace/name@version, template|bundle)] for every version row."""
-    found: dict[str, list[tuple[str, str]]] = defaultdict(list)
     async with database.reader() as session:
-        for ns, name, version, digest, bundle_digest in await session.execute(_REFERENCES):
-            label = f"{ns}/{name}@{version}"
-            found[digest].append((label, "template"))
-            if bundle_digest is not None:
-                found[bundle_digest].append((label, "bundle"))
+        return await references_in(session)
+
+
+async def references_in(session: AsyncSession) -> dict[str, list[tuple[str, str]]]:
+    """``references`` as ``session`` sees them (``registry.backup`` reads them inside the
+    transaction its database snapshot is taken in)."""
+    found: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for ns, name, version, digest, bundle_digest in await session.execute(_REFERENCES):
+        label = f"{ns}/{name}@{version}"
+        found[digest].append((label, "template"))
+        if bundle_digest is not None:
+            found[bundle_digest].append((label, "bundle"))
     return found
 
 

@@ -186,12 +186,25 @@ def test_compose_registry_command_against_postgres(tmp_path: Path, empty_postgre
         NESTRY_PUBLIC_URL=f"http://127.0.0.1:{port}",
     )
     with _running(["sh", "-c", script], env, tmp_path) as process:
-        token = _read_token(process)
         _wait_healthy(f"http://127.0.0.1:{port}", process)
+        token = first_admin_token(env, tmp_path)
         response = httpx.get(
             f"http://127.0.0.1:{port}/v1/whoami", headers={"Authorization": f"Bearer {token}"}
         )
         assert response.status_code == 200 and response.json()["user"] == "admin"
+        assert response.json()["admin"] is True
+    assert "token create --user admin --admin --scope admin" in process.rest
+    assert not TOKEN_RE.search(process.rest)  # no token in the container's log
+
+
+def first_admin_token(env: dict[str, str], cwd: Path) -> str:
+    """The documented way to the first admin token on a compose deployment (the command
+    `docker compose exec` runs): printed to the caller only, alone on the last line."""
+    args = ["nestry-registry", "token", "create", "--user", "admin", "--admin", "--scope", "admin"]
+    made = subprocess.run(args, env=env, cwd=cwd, check=True, capture_output=True, text=True)
+    token = made.stdout.strip().splitlines()[-1]
+    assert TOKEN_RE.fullmatch(token)
+    return token
 
 
 def test_dockerfile_serves_like_compose():
@@ -201,3 +214,5 @@ def test_dockerfile_serves_like_compose():
     assert "healthcheck" in _compose_registry()
     cmd = shlex.split(dockerfile.split("CMD", 2)[-1].strip().strip("[]").replace(",", " "))
     assert any("nestry-registry migrate" in part for part in cmd)
+    assert any("--no-admin-token" in part for part in cmd)  # no token in the container's log
+    assert "postgresql-client" in dockerfile  # pg_dump for `nestry-registry backup`
