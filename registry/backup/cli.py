@@ -24,9 +24,9 @@ def backup(dest: Path) -> None:
     """Write a consistent snapshot of the database and every blob it references to DEST: a
     new directory, or an archive when DEST ends in .tar or .tar.gz. Safe while the registry
     serves."""
-    from registry.cli import settings_or_exit
+    from registry.cli import existing_database_or_exit
 
-    settings = settings_or_exit()
+    settings = existing_database_or_exit()  # run from elsewhere: say so, create nothing
     manifest = _run(service.backup(settings, dest))
     click.echo(f"backed up to {dest}: {_summary(manifest)}")
 
