@@ -2,7 +2,9 @@
 
 Each fenced block of the two sections runs in order, one command at a time, in bash: the real
 ``scripts/serve`` starts the registry, then the real ``nestry`` and ``nestry-registry`` do what
-the reader types, in a temporary ``HOME`` and data directory, from the checkout's root.
+the reader types, in a temporary ``HOME``, starting at the root of a checkout: a temporary
+folder whose ``scripts``, ``.venv``, ``examples`` and ``pyproject.toml`` are this checkout's
+(so ``./.nestry-data`` is the temporary folder's, and the real checkout is left as it was).
 
 What the blocks mean (``walkthrough_blocks`` reads them):
 
@@ -19,9 +21,8 @@ What the blocks mean (``walkthrough_blocks`` reads them):
 
 The only liberties taken, each because the README's literal value cannot be used in a test:
 the address ``127.0.0.1:8000`` is a free port's (``--port`` is added to the background
-command), ``NESTRY_DATA_DIR`` is a temporary folder instead of ``./.nestry-data``, and ``nst_...``
-in a command is the token printed last (what "paste the token" means: every command's stdin is
-that token too).
+command), and ``nst_...`` in a command is the token printed last (what "paste the token"
+means: every command's stdin is that token too).
 """
 
 from __future__ import annotations
@@ -223,7 +224,10 @@ class Reader:
 
     def __init__(self, tmp_path: Path, port: int) -> None:
         self.port = port
-        self.cwd = ROOT
+        self.cwd = tmp_path / "checkout"
+        self.cwd.mkdir()
+        for name in ("scripts", ".venv", "examples", "pyproject.toml"):
+            (self.cwd / name).symlink_to(ROOT / name)
         self.state = tmp_path / "shell-state"
         self.state.mkdir()
         home = tmp_path / "home"
@@ -237,7 +241,7 @@ class Reader:
             for name, value in os.environ.items()
             if not name.startswith(("NESTRY_", "XDG_", "AWS_")) and name != "VIRTUAL_ENV"
         }
-        self.env.update(PATH=path, HOME=str(home), NESTRY_DATA_DIR=str(tmp_path / "data"))
+        self.env.update(PATH=path, HOME=str(home))
         self.token = ""
         self.server: subprocess.Popen[bytes] | None = None
         self.server_log = tmp_path / "serve.log"
@@ -337,6 +341,9 @@ class Reader:
 
 @pytest.fixture
 def reader(tmp_path: Path) -> Iterator[Reader]:
+    # Up to date first (a no-op unless pyproject.toml changed), so that the walkthrough's own
+    # `scripts/serve` has nothing to install through the temporary checkout's links.
+    subprocess.run(["bash", str(ROOT / "scripts" / "bootstrap")], check=True, timeout=900)
     reader = Reader(tmp_path, free_port())
     try:
         yield reader
