@@ -67,7 +67,6 @@ class Command:
 @dataclass
 class Block:
     line: int  # of the opening fence in README.md
-    language: str
     marks: set[str]
     source: str
     commands: list[Command]
@@ -88,7 +87,7 @@ def walkthrough_blocks(readme: str) -> list[Block]:
         lines = text.split("\n")
         index = 0
         while index < len(lines):
-            opening = lines[index]
+            opening, fence = lines[index], first_line + index
             index += 1
             if not opening.startswith("```"):
                 continue
@@ -101,17 +100,9 @@ def walkthrough_blocks(readme: str) -> list[Block]:
             if not words or not (words[0] in SHELLS or words[0] == "console"):
                 continue
             marks = set(words[1:])
-            assert marks <= MARKS, f"README.md:{first_line + index}: unknown fence words {marks}"
+            assert marks <= MARKS, f"README.md:{fence}: unknown fence words {marks - MARKS}"
             parse = console_commands if words[0] == "console" else shell_commands
-            blocks.append(
-                Block(
-                    first_line + index - len(body) - 2,
-                    words[0],
-                    marks,
-                    "\n".join(body),
-                    parse(body),
-                )
-            )
+            blocks.append(Block(fence, marks, "\n".join(body), parse(body)))
     return blocks
 
 
