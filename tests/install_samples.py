@@ -137,7 +137,10 @@ def lint_errors(path: Path) -> set[tuple[str, str]]:
 
 
 def sam_translate(path: Path) -> dict[str, Any]:
-    document = load_template(path.read_text(encoding="utf-8"), source=str(path))
+    return sam_translate_document(load_template(path.read_text(encoding="utf-8"), source=str(path)))
+
+
+def sam_translate_document(document: dict[str, Any]) -> dict[str, Any]:
     if "Transform" not in document:
         return document
     previous = os.environ.get("AWS_DEFAULT_REGION")
