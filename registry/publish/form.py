@@ -17,6 +17,7 @@ from starlette.requests import Request
 from registry.errors import ApiError, PayloadTooLarge, Unprocessable
 from registry.publish.checks import PublishInput
 from registry.publish.metadata import normalize
+from registry.publish.shapes import MAX_TEMPLATE_PATH
 from registry.serving.bodies import limited
 from registry.settings import Settings
 
@@ -57,7 +58,7 @@ async def _to_input(form: FormData, settings: Settings) -> PublishInput:
         readme=await _text(form, "readme", settings.max_template_bytes),
         license=await _text(form, "license", settings.max_template_bytes),
         bundle=bundle,
-        template_path=await _text(form, "template_path", 4096),
+        template_path=await _text(form, "template_path", MAX_TEMPLATE_PATH),
     )
 
 

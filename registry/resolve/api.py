@@ -22,14 +22,15 @@ from client.paths import version_path
 from client.resolution import LIMITS, Failed, Node, ResolveLimitError, drive_async, resolve
 from client.resolution import Request as ResolveRequest
 from registry.errors import ApiError
+from registry.resolve.shapes import ResolveRequest as ResolveBody
 from registry.resolve.source import database_source
 from registry.sar import aliases
-from registry.serving.bodies import json_object, only_keys
+from registry.serving.bodies import parse_body
 from registry.serving.context import reader_of, state_of
 
 
 async def resolve_endpoint(request: Request) -> Response:
-    requests, recursive = _parse(await json_object(request))
+    requests, recursive = _parse(await parse_body(request, ResolveBody))
     state = state_of(request)
     principal = await reader_of(request)
     hosts = {h.lower() for h in (state.registry_host, request.headers.get("host")) if h}
@@ -43,29 +44,10 @@ async def resolve_endpoint(request: Request) -> Response:
     return JSONResponse({"results": [node_document(n) for n in nodes]})
 
 
-def _parse(body: dict[str, Any]) -> tuple[list[ResolveRequest], bool]:
-    only_keys(body, {"requests", "recursive"})
-    items, recursive = body.get("requests"), body.get("recursive", True)
-    if not isinstance(items, list) or not items:
-        raise ApiError("invalid_request", "requests must be a non-empty list")
-    if len(items) > LIMITS.max_fan_out:
+def _parse(body: ResolveBody) -> tuple[list[ResolveRequest], bool]:
+    if len(body.requests) > LIMITS.max_fan_out:
         raise ApiError("resolve_too_large", f"at most {LIMITS.max_fan_out} requests per call")
-    if not isinstance(recursive, bool):
-        raise ApiError("invalid_request", "recursive must be true or false")
-    return [_request(i, item) for i, item in enumerate(items)], recursive
-
-
-def _request(index: int, item: object) -> ResolveRequest:
-    if (
-        not isinstance(item, dict)
-        or set(item) != {"application", "range"}
-        or not all(isinstance(v, str) for v in item.values())
-    ):
-        raise ApiError(
-            "invalid_request",
-            f'requests[{index}] must be {{"application": "ns/name", "range": "^1.0.0"}}',
-        )
-    return ResolveRequest(item["application"], item["range"])
+    return [ResolveRequest(r.application, r.range) for r in body.requests], body.recursive
 
 
 def node_document(node: Node) -> dict[str, Any]:
