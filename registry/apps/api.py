@@ -7,20 +7,20 @@ from typing import Any
 
 from msgspec import UNSET
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from registry.apps import deletion
 from registry.apps.editing import apply_changes
 from registry.apps.lookup import find_app, path_app
-from registry.apps.shapes import AppPatch
+from registry.apps.shapes import AppDeleted, AppPatch
 from registry.auth.access import can_admin, can_publish, may_read
 from registry.errors import Forbidden, NotFound, Unauthorized
 from registry.publish.metadata import validate_labels
 from registry.serving.bodies import fit, parse_body
 from registry.serving.context import principal_of, reader_of, state_of, who_of, writer_of
 from registry.serving.hot_reads import remember
-from registry.serving.responses import conditional, json_bytes, json_ok
+from registry.serving.responses import conditional, json_bytes, json_ok, shaped
 
 
 async def get_app(request: Request) -> Response:
@@ -76,7 +76,7 @@ async def delete_app(request: Request) -> Response:
             session, app, ns, principal, who_of(request, principal)
         )
         await session.commit()
-    return JSONResponse({"deleted": f"{ns}/{app.name}", "versions": versions})
+    return shaped(AppDeleted(deleted=f"{ns}/{app.name}", versions=versions))
 
 
 def parse_changes(body: Any) -> dict[str, Any]:

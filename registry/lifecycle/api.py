@@ -20,9 +20,10 @@ from registry.apps.lookup import path_app
 from registry.errors import ApiError
 from registry.lifecycle import service
 from registry.lifecycle.service import Target
-from registry.lifecycle.shapes import DeprecateBody, DistTagBody, UnyankBody, YankBody
+from registry.lifecycle.shapes import DeprecateBody, DistTagBody, DistTags, UnyankBody, YankBody
 from registry.serving.bodies import parse_body
 from registry.serving.context import principal_of, state_of, who_of
+from registry.serving.responses import shaped
 
 _APP = "/v1/apps/{ns}/{name}"
 
@@ -45,14 +46,14 @@ async def put_tag(request: Request) -> Response:
     parse_version(version_text)
     async with publishable(request) as target:
         tags = await service.set_tag(target, tag, version_text)
-    return JSONResponse({"dist_tags": tags})
+    return shaped(DistTags(dist_tags=tags))
 
 
 async def delete_tag(request: Request) -> Response:
     tag = _tag(request)
     async with publishable(request) as target:
         tags = await service.drop_tag(target, tag)
-    return JSONResponse({"dist_tags": tags})
+    return shaped(DistTags(dist_tags=tags))
 
 
 def _tag(request: Request) -> str:

@@ -12,21 +12,23 @@ With ``"recursive": false`` every ``dependencies`` list is empty.
 
 from __future__ import annotations
 
-from typing import Any
-
+from msgspec import UNSET
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from client.paths import version_path
 from client.resolution import LIMITS, Failed, Node, ResolveLimitError, drive_async, resolve
 from client.resolution import Request as ResolveRequest
 from registry.errors import ApiError
+from registry.resolve.shapes import Resolved, ResolveResponse, Unresolved
 from registry.resolve.shapes import ResolveRequest as ResolveBody
 from registry.resolve.source import database_source
 from registry.sar import aliases
 from registry.serving.bodies import parse_body
 from registry.serving.context import reader_of, state_of
+from registry.serving.responses import shaped
+from registry.serving.shapes import ErrorDetail
 
 
 async def resolve_endpoint(request: Request) -> Response:
@@ -41,7 +43,7 @@ async def resolve_endpoint(request: Request) -> Response:
             nodes = await drive_async(resolve(requests, recursive=recursive), source)
         except ResolveLimitError as exc:
             raise ApiError(exc.code, f"{exc.message} ({exc.hint})") from None
-    return JSONResponse({"results": [node_document(n) for n in nodes]})
+    return shaped(ResolveResponse(results=[node_document(n) for n in nodes]))
 
 
 def _parse(body: ResolveBody) -> tuple[list[ResolveRequest], bool]:
@@ -50,24 +52,25 @@ def _parse(body: ResolveBody) -> tuple[list[ResolveRequest], bool]:
     return [ResolveRequest(r.application, r.range) for r in body.requests], body.recursive
 
 
-def node_document(node: Node) -> dict[str, Any]:
-    head: dict[str, Any] = {"application": node.application, "range": node.range}
-    if node.path is not None:
-        head = {"path": node.path, **head}
+def node_document(node: Node) -> Resolved | Unresolved:
+    path = UNSET if node.path is None else node.path
     if isinstance(node, Failed):
-        return {**head, "error": {"code": node.code, "message": node.message}}
+        error = ErrorDetail(code=node.code, message=node.message)
+        return Unresolved(application=node.application, range=node.range, path=path, error=error)
     found = node.found
-    path = version_path(node.display, found.version)
-    return {
-        **head,
-        "version": found.version,
-        "digest": found.digest,
-        "template_url": f"{path}/template",
-        "bundle_url": f"{path}/bundle" if found.bundle_digest else None,
-        "bundle_digest": found.bundle_digest,
-        "template_path": found.template_path,
-        "dependencies": [node_document(d) for d in node.dependencies],
-    }
+    at = version_path(node.display, found.version)
+    return Resolved(
+        application=node.application,
+        range=node.range,
+        path=path,
+        version=found.version,
+        digest=found.digest,
+        template_url=f"{at}/template",
+        bundle_url=f"{at}/bundle" if found.bundle_digest else None,
+        bundle_digest=found.bundle_digest,
+        template_path=found.template_path,
+        dependencies=[node_document(d) for d in node.dependencies],
+    )
 
 
 routes: list[BaseRoute] = [Route("/v1/resolve", resolve_endpoint, methods=["POST"])]
