@@ -45,7 +45,7 @@ ErrorCode = Annotated[str, Meta(pattern=r"^[a-z][a-z0-9_]*$")]
 
 def ref(name: str) -> dict[str, Any]:
     """A ``$ref`` to the component ``name``: in ``Meta(extra_json_schema=...)`` on ``Any``, a
-    component that is not one Struct (a ``oneOf``, ``registry.openapi.generate.UNIONS``)."""
+    component that is not one Struct (a ``oneOf``, ``registry.openapi.document.UNIONS``)."""
     return {"$ref": COMPONENTS.format(name=name)}
 
 
@@ -61,7 +61,7 @@ class Refusal:
     not_an_object: tuple[int, str] = (400, "invalid_json")
 
 
-class Shape(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+class Shape(msgspec.Struct, forbid_unknown_fields=True):
     """A JSON object with exactly the declared fields (``additionalProperties: false``).
 
     As a request body (``parse_body``), the class variables say how it is taken: ``refusal``,
