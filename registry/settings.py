@@ -16,6 +16,7 @@ from pathlib import Path
 
 MIB = 1024 * 1024
 DEFAULT_DATA_DIR = ".nestry-data"
+DEFAULT_TOKEN_MAX_DAYS = 365  # the longest expires_in_days POST /v1/tokens accepts, by default
 
 
 class SettingsError(ValueError):
@@ -66,7 +67,7 @@ class Settings:
     read_timeout_seconds: int = 10
     idle_timeout_seconds: int = 5
     max_connections: int = 0
-    token_max_days: int = 365  # the longest expires_in_days POST /v1/tokens accepts
+    token_max_days: int = DEFAULT_TOKEN_MAX_DAYS  # the longest expires_in_days accepted
 
     @property
     def blob_dir(self) -> Path:
@@ -119,7 +120,7 @@ class Settings:
             read_timeout_seconds=_int(env, "NESTRY_READ_TIMEOUT_SECONDS", 10),
             idle_timeout_seconds=_int(env, "NESTRY_IDLE_TIMEOUT_SECONDS", 5),
             max_connections=_int(env, "NESTRY_MAX_CONNECTIONS", 0, minimum=0),
-            token_max_days=_int(env, "NESTRY_TOKEN_MAX_DAYS", 365),
+            token_max_days=_int(env, "NESTRY_TOKEN_MAX_DAYS", DEFAULT_TOKEN_MAX_DAYS),
         )
 
 

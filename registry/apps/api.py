@@ -5,23 +5,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from msgspec import UNSET
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from registry.apps import deletion
 from registry.apps.editing import apply_changes
 from registry.apps.lookup import find_app, path_app
+from registry.apps.shapes import AppDeleted, AppPatch
 from registry.auth.access import can_admin, can_publish, may_read
-from registry.errors import ApiError, Forbidden, NotFound, Unauthorized, Unprocessable
+from registry.errors import Forbidden, NotFound, Unauthorized
 from registry.publish.metadata import validate_labels
-from registry.serving.bodies import json_value
+from registry.serving.bodies import fit, parse_body
 from registry.serving.context import principal_of, reader_of, state_of, who_of, writer_of
 from registry.serving.hot_reads import remember
-from registry.serving.responses import conditional, json_bytes, json_ok
-
-_URL_MAX = 1024
-_DESCRIPTION_MAX = 16_384
+from registry.serving.responses import conditional, json_bytes, json_ok, shaped
 
 
 async def get_app(request: Request) -> Response:
@@ -49,7 +48,7 @@ async def patch_app(request: Request) -> Response:
     if not principal.authenticated:
         raise Unauthorized("authentication_required", "changing an app needs a token")
     ns, name = path_app(request.path_params, write=True)
-    changes = parse_changes(await _json_body(request))
+    changes = changes_of(await parse_body(request, AppPatch))
     async with state.database.writer() as session:
         app = await find_app(session, ns, name, principal)
         if not can_publish(principal, ns):
@@ -77,46 +76,21 @@ async def delete_app(request: Request) -> Response:
             session, app, ns, principal, who_of(request, principal)
         )
         await session.commit()
-    return JSONResponse({"deleted": f"{ns}/{app.name}", "versions": versions})
-
-
-async def _json_body(request: Request) -> Any:
-    if not request.headers.get("content-type", "").lower().startswith("application/json"):
-        raise ApiError(
-            "unsupported_media_type", "send a JSON object (application/json)", status=415
-        )
-    return await json_value(request)
+    return shaped(AppDeleted(deleted=f"{ns}/{app.name}", versions=versions))
 
 
 def parse_changes(body: Any) -> dict[str, Any]:
-    """Validate a PATCH body into ``{column: value}``."""
-    if not isinstance(body, dict) or not body:
-        raise Unprocessable("invalid_patch", "send a JSON object with fields to change")
-    changes: dict[str, Any] = {}
-    for key, value in body.items():
-        if key == "visibility":
-            if value not in ("public", "private"):
-                raise Unprocessable("invalid_visibility", "visibility is 'public' or 'private'")
-            changes[key] = value
-        elif key == "labels":
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise Unprocessable("invalid_metadata", "labels must be a list of strings")
-            changes[key] = validate_labels(value)
-        elif key in ("description", "home_page_url"):
-            changes[key] = _optional_text(key, value)
-        else:
-            raise Unprocessable(
-                "invalid_patch",
-                f"{key!r} cannot be changed; use description, labels, home_page_url, visibility",
-            )
+    """Validate a PATCH body (parsed JSON) into ``{column: value}``."""
+    return changes_of(fit(body, AppPatch))
+
+
+def changes_of(patch: AppPatch) -> dict[str, Any]:
+    """The fields ``patch`` sets, as ``{column: value}`` (labels checked by SAR's rule)."""
+    changes = {f: getattr(patch, f) for f in patch.__struct_fields__}
+    changes = {f: value for f, value in changes.items() if value is not UNSET}
+    if "labels" in changes:
+        changes["labels"] = validate_labels(changes["labels"])
     return changes
-
-
-def _optional_text(key: str, value: Any) -> str | None:
-    limit = _URL_MAX if key == "home_page_url" else _DESCRIPTION_MAX
-    if value is not None and (not isinstance(value, str) or len(value) > limit):
-        raise Unprocessable("invalid_metadata", f"{key} must be text of at most {limit} characters")
-    return value
 
 
 routes: list[BaseRoute] = [

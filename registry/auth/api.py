@@ -12,11 +12,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from registry.auth import tokens
+from registry.auth.shapes import TokenCreate
 from registry.db.models import Token
 from registry.errors import NotFound
 from registry.orgs import audit
 from registry.serving import paging
-from registry.serving.bodies import json_object
+from registry.serving.bodies import parse_body
 from registry.serving.context import state_of, who_of, writer_of
 
 
@@ -32,7 +33,7 @@ async def list_tokens(request: Request) -> Response:
 async def create_token(request: Request) -> Response:
     principal = await writer_of(request)
     max_days = state_of(request).settings.token_max_days
-    body = await json_object(request)
+    body = await parse_body(request, TokenCreate)
     scope, names, expires, description = tokens.parse_request(body, max_days=max_days)
     async with state_of(request).database.writer() as session:
         secret = await tokens.create(session, principal, scope, names, expires, description)

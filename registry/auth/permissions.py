@@ -13,9 +13,12 @@ read everything).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Literal, get_args
 
-ACTIONS = ("read", "publish", "admin")
-ROLES = ("reader", "publisher", "owner")
+Action = Literal["read", "publish", "admin"]  # also the token scopes
+Role = Literal["reader", "publisher", "owner"]
+ACTIONS: tuple[str, ...] = get_args(Action)
+ROLES: tuple[str, ...] = get_args(Role)
 
 # The strongest action each role and each token scope allows (the order of ACTIONS).
 ROLE_ACTION = {"reader": "read", "publisher": "publish", "owner": "admin"}

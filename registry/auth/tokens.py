@@ -19,8 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.auth.access import has_admin_scope
 from registry.auth.accounts import issue_token
-from registry.auth.credentials import SCOPES, Principal, as_utc
+from registry.auth.credentials import Principal, as_utc
 from registry.auth.permissions import may_grant_token
+from registry.auth.shapes import TokenCreate
 from registry.db.models import Namespace, Token, TokenNamespace, User, utcnow
 from registry.errors import Forbidden, NotFound, Unprocessable
 
@@ -31,27 +32,17 @@ def require_token_admin(principal: Principal) -> None:
 
 
 def parse_request(
-    body: dict[str, Any], *, max_days: int
+    body: TokenCreate, *, max_days: int
 ) -> tuple[str, set[str], datetime | None, str | None]:
     """``(scope, namespaces, expires_at, description)`` from a POST /v1/tokens body;
-    ``expires_in_days`` is 1 to ``max_days``."""
-    unknown = set(body) - {"scope", "namespaces", "expires_in_days", "description"}
-    scope, names = body.get("scope", "read"), body.get("namespaces", [])
-    days, description = body.get("expires_in_days"), body.get("description")
-    if unknown or scope not in SCOPES:
-        raise Unprocessable("invalid_token_request", f"scope is one of {', '.join(SCOPES)}")
-    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-        raise Unprocessable("invalid_token_request", "namespaces is a list of names")
-    if days is not None and (
-        isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= max_days
-    ):
+    ``expires_in_days`` (1 or more by the shape) is at most ``max_days``."""
+    days = body.expires_in_days
+    if days is not None and days > max_days:
         raise Unprocessable(
             "invalid_token_request", f"expires_in_days is a whole number from 1 to {max_days}"
         )
-    if description is not None and (not isinstance(description, str) or len(description) > 200):
-        raise Unprocessable("invalid_token_request", "description is text (200 characters)")
     expires = utcnow() + timedelta(days=days) if days else None
-    return scope, {n.lower() for n in names}, expires, description
+    return body.scope, {n.lower() for n in body.namespaces}, expires, body.description
 
 
 async def create(

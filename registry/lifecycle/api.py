@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -21,10 +20,11 @@ from registry.apps.lookup import path_app
 from registry.errors import ApiError
 from registry.lifecycle import service
 from registry.lifecycle.service import Target
-from registry.serving.bodies import json_object, only_keys
+from registry.lifecycle.shapes import DeprecateBody, DistTagBody, DistTags, UnyankBody, YankBody
+from registry.serving.bodies import parse_body
 from registry.serving.context import principal_of, state_of, who_of
+from registry.serving.responses import shaped
 
-MAX_MESSAGE = 1024
 _APP = "/v1/apps/{ns}/{name}"
 
 
@@ -42,22 +42,18 @@ async def publishable(request: Request) -> AsyncIterator[Target]:
 
 async def put_tag(request: Request) -> Response:
     tag = _tag(request)
-    body = await json_object(request)
-    only_keys(body, {"version"})
-    version_text = body.get("version")
-    if not isinstance(version_text, str):
-        raise ApiError("invalid_request", 'send {"version": "<exact version>"}')
+    version_text = (await parse_body(request, DistTagBody)).version
     parse_version(version_text)
     async with publishable(request) as target:
         tags = await service.set_tag(target, tag, version_text)
-    return JSONResponse({"dist_tags": tags})
+    return shaped(DistTags(dist_tags=tags))
 
 
 async def delete_tag(request: Request) -> Response:
     tag = _tag(request)
     async with publishable(request) as target:
         tags = await service.drop_tag(target, tag)
-    return JSONResponse({"dist_tags": tags})
+    return shaped(DistTags(dist_tags=tags))
 
 
 def _tag(request: Request) -> str:
@@ -71,34 +67,26 @@ def _tag(request: Request) -> str:
 
 
 async def yank(request: Request) -> Response:
-    body = await json_object(request, optional=True)
-    only_keys(body, {"reason"})
-    reason = _text(body, "reason")
+    reason = _text((await parse_body(request, YankBody)).reason)
     return await _change_version(request, "yank", yanked=True, yanked_reason=reason)
 
 
 async def unyank(request: Request) -> Response:
-    only_keys(await json_object(request, optional=True), set())
+    await parse_body(request, UnyankBody)
     return await _change_version(request, "unyank", yanked=False, yanked_reason=None)
 
 
 async def deprecate(request: Request) -> Response:
-    body = await json_object(request)
-    only_keys(body, {"message"})
-    return await _change_version(request, "deprecate", deprecated=_text(body, "message"))
+    message = (await parse_body(request, DeprecateBody)).message
+    return await _change_version(request, "deprecate", deprecated=_text(message))
 
 
-def _text(body: dict[str, Any], key: str) -> str | None:
+def _text(value: str | None) -> str | None:
     """An optional message: null or blank means none."""
-    value = body.get(key)
-    if value is not None and not isinstance(value, str):
-        raise ApiError("invalid_request", f"{key} must be a string or null")
-    if value is not None and len(value) > MAX_MESSAGE:
-        raise ApiError("invalid_request", f"{key} is longer than {MAX_MESSAGE} characters")
     return (value or "").strip() or None
 
 
-async def _change_version(request: Request, action: str, **changes: Any) -> Response:
+async def _change_version(request: Request, action: str, **changes: object) -> Response:
     async with publishable(request) as target:
         version = request.path_params["version"]
         document = await service.change_version(target, version, action, **changes)

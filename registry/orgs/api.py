@@ -16,10 +16,11 @@ from registry.apps.lookup import path_namespace
 from registry.auth.access import has_admin_scope
 from registry.auth.credentials import Principal
 from registry.db.models import Namespace
-from registry.errors import ApiError, Forbidden, Unauthorized
+from registry.errors import Forbidden, Unauthorized
 from registry.orgs import audit
 from registry.orgs import service as orgs
-from registry.serving.bodies import json_object, only_keys
+from registry.orgs.shapes import MemberBody, NamespaceCreate, NamespacePatch
+from registry.serving.bodies import parse_body
 from registry.serving.context import principal_of, state_of, who_of, writer_of
 
 
@@ -34,19 +35,13 @@ def _document(namespace: Namespace, principal: Principal) -> dict[str, object]:
 
 async def create_namespace(request: Request) -> Response:
     principal = await writer_of(request)
-    body = await json_object(request)
-    only_keys(body, {"name", "kind", "default_visibility"})
-    name, kind = body.get("name"), body.get("kind", "org")
-    visibility = body.get("default_visibility", "private")
-    if not all(isinstance(v, str) for v in (name, kind, visibility)):
-        raise ApiError("invalid_request", 'send {"name": "acme", "kind": "org"}')
+    body = await parse_body(request, NamespaceCreate)
+    name, kind, visibility = body.name, body.kind, body.default_visibility
     if not has_admin_scope(principal):
         raise Forbidden("forbidden", "creating a namespace needs a token with the admin scope")
     state = state_of(request)
     async with state.database.writer() as session:
-        namespace = await orgs.create_namespace(
-            session, principal, str(name).lower(), str(kind), str(visibility)
-        )
+        namespace = await orgs.create_namespace(session, principal, name.lower(), kind, visibility)
         audit.record(
             session,
             who_of(request, principal),
@@ -84,16 +79,19 @@ async def get_namespace(request: Request) -> Response:
 async def patch_namespace(request: Request) -> Response:
     """Owners change the default visibility of apps first published here."""
     principal = await writer_of(request)
-    body = await json_object(request)
-    only_keys(body, {"default_visibility"})
-    visibility = body.get("default_visibility")
-    if visibility not in orgs.VISIBILITIES:
-        raise ApiError("invalid_request", 'send {"default_visibility": "private|public"}')
+    visibility = (await parse_body(request, NamespacePatch)).default_visibility
     async with state_of(request).database.writer() as session:
         namespace = await orgs.namespace_for(session, principal, _ns(request), "admin")
-        namespace.default_visibility = str(visibility)
+        namespace.default_visibility = visibility
         who, name = who_of(request, principal), namespace.name
-        audit.record(session, who, "namespace_update", namespace=name, target=name, **body)
+        audit.record(
+            session,
+            who,
+            "namespace_update",
+            namespace=name,
+            target=name,
+            default_visibility=visibility,
+        )
         await session.commit()
     return JSONResponse(_document(namespace, principal))
 
@@ -108,11 +106,7 @@ async def list_members(request: Request) -> Response:
 
 async def put_member(request: Request) -> Response:
     principal = await writer_of(request)
-    body = await json_object(request)
-    only_keys(body, {"role"})
-    role = body.get("role")
-    if not isinstance(role, str):
-        raise ApiError("invalid_request", 'send {"role": "owner|publisher|reader"}')
+    role = (await parse_body(request, MemberBody)).role
     return await _change_member(request, principal, role)
 
 

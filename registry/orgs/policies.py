@@ -10,12 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from msgspec import UNSET
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.db.models import App, AppGrant, Namespace, User, utcnow
 from registry.errors import Unprocessable
-
-MAX_GRANTS = 200
+from registry.orgs.shapes import MAX_GRANTS as MAX_GRANTS  # the SAR API's statement limit
+from registry.orgs.shapes import Grant, PolicyBody
 
 
 async def policy_of(session: AsyncSession, app: App) -> dict[str, Any]:
@@ -34,32 +35,22 @@ async def policy_of(session: AsyncSession, app: App) -> dict[str, Any]:
     return {"visibility": app.visibility, "grants": grants}
 
 
-def parse_policy(body: dict[str, Any]) -> tuple[str | None, list[tuple[str, str, bool]] | None]:
+def parse_policy(body: PolicyBody) -> tuple[str | None, list[tuple[str, str, bool]] | None]:
     """``(visibility or None, [(kind, name, nest)] or None)``; ``None``: leave unchanged."""
-    unknown = set(body) - {"visibility", "grants"}
-    if unknown or not body:
-        raise Unprocessable("invalid_policy", 'send {"visibility": ..., "grants": [...]}')
-    visibility = body.get("visibility")
-    if visibility is not None and visibility not in ("public", "private"):
-        raise Unprocessable("invalid_visibility", "visibility is 'public' or 'private'")
-    grants = body.get("grants")
-    if grants is None:
-        return visibility, None
-    if not isinstance(grants, list) or len(grants) > MAX_GRANTS:
-        raise Unprocessable("invalid_policy", f"grants is a list of at most {MAX_GRANTS}")
-    return visibility, [_grant(item) for item in grants]
+    if body.grants is None:
+        return body.visibility, None
+    return body.visibility, [_grant(grant) for grant in body.grants]
 
 
-def _grant(item: Any) -> tuple[str, str, bool]:
-    if not isinstance(item, dict) or not set(item) <= {"namespace", "user", "nest"}:
-        raise Unprocessable("invalid_policy", 'a grant is {"namespace"|"user": name, "nest": bool}')
-    kinds = [k for k in ("namespace", "user") if k in item]
-    nest = item.get("nest", False)
-    if len(kinds) != 1 or not isinstance(item[kinds[0]], str) or not isinstance(nest, bool):
+def _grant(grant: Grant) -> tuple[str, str, bool]:
+    if (grant.namespace is UNSET) == (grant.user is UNSET):
         raise Unprocessable("invalid_policy", "each grant names one namespace or one user")
-    if kinds[0] == "user" and nest:
+    if isinstance(grant.namespace, str):
+        return "namespace", grant.namespace.lower(), grant.nest
+    if grant.nest:
         raise Unprocessable("invalid_policy", "nest is granted to namespaces, not users")
-    return kinds[0], item[kinds[0]].lower() if kinds[0] == "namespace" else item["user"], nest
+    assert isinstance(grant.user, str)
+    return "user", grant.user, False
 
 
 async def apply_policy(

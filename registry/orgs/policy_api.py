@@ -14,7 +14,8 @@ from starlette.routing import BaseRoute, Route
 from registry.apps.lookup import find_app, path_app
 from registry.errors import Forbidden, Unauthorized
 from registry.orgs import audit, policies
-from registry.serving.bodies import json_object
+from registry.orgs.shapes import PolicyBody
+from registry.serving.bodies import parse_body
 from registry.serving.context import principal_of, reader_of, state_of, who_of
 
 
@@ -38,7 +39,7 @@ async def put_policy(request: Request) -> Response:
     if not principal.authenticated:
         raise Unauthorized("authentication_required", "changing a policy needs a token")
     ns, name = _path(request)
-    visibility, grants = policies.parse_policy(await json_object(request))
+    visibility, grants = policies.parse_policy(await parse_body(request, PolicyBody))
     async with state_of(request).database.writer() as session:
         app = await find_app(session, ns, name, principal)
         if not principal.may(ns, "admin"):

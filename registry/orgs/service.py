@@ -6,7 +6,7 @@ the principal cache after membership changes (``registry.auth.principals``).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,9 +16,11 @@ from registry.auth.credentials import Principal
 from registry.auth.permissions import ROLES
 from registry.db.models import Membership, Namespace, TokenNamespace, User
 from registry.errors import Conflict, Forbidden, NotFound, Unprocessable
+from registry.orgs.shapes import Kind
+from registry.serving.shapes import Visibility
 
-KINDS = ("org", "user")
-VISIBILITIES = ("public", "private")
+KINDS: tuple[str, ...] = get_args(Kind)
+VISIBILITIES: tuple[str, ...] = get_args(Visibility)
 
 
 async def namespace_for(

@@ -20,6 +20,7 @@ from registry.errors import ApiError, PayloadTooLarge, Unprocessable
 from registry.lifecycle.dist_tags import LATEST
 from registry.publish.checks import PublishInput
 from registry.publish.metadata import normalize
+from registry.publish.shapes import MAX_TEMPLATE_PATH
 from registry.serving.bodies import limited
 from registry.settings import Settings
 
@@ -60,7 +61,7 @@ async def _to_input(form: FormData, settings: Settings) -> PublishInput:
         readme=await _text(form, "readme", settings.max_template_bytes),
         license=await _text(form, "license", settings.max_template_bytes),
         bundle=bundle,
-        template_path=await _text(form, "template_path", 4096),
+        template_path=await _text(form, "template_path", MAX_TEMPLATE_PATH),
         tag=_tag(await _text(form, "tag", 4096)),
     )
 

@@ -12,24 +12,27 @@ With ``"recursive": false`` every ``dependencies`` list is empty.
 
 from __future__ import annotations
 
-from typing import Any
-
+from msgspec import UNSET
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from client.paths import version_path
 from client.resolution import LIMITS, Failed, Node, ResolveLimitError, drive_async, resolve
 from client.resolution import Request as ResolveRequest
 from registry.errors import ApiError
+from registry.resolve.shapes import Resolved, ResolveResponse, Unresolved
+from registry.resolve.shapes import ResolveRequest as ResolveBody
 from registry.resolve.source import database_source
 from registry.sar import aliases
-from registry.serving.bodies import json_object, only_keys
+from registry.serving.bodies import parse_body
 from registry.serving.context import reader_of, state_of
+from registry.serving.responses import shaped
+from registry.serving.shapes import ErrorDetail
 
 
 async def resolve_endpoint(request: Request) -> Response:
-    requests, recursive = _parse(await json_object(request))
+    requests, recursive = _parse(await parse_body(request, ResolveBody))
     state = state_of(request)
     principal = await reader_of(request)
     hosts = {h.lower() for h in (state.registry_host, request.headers.get("host")) if h}
@@ -40,52 +43,34 @@ async def resolve_endpoint(request: Request) -> Response:
             nodes = await drive_async(resolve(requests, recursive=recursive), source)
         except ResolveLimitError as exc:
             raise ApiError(exc.code, f"{exc.message} ({exc.hint})") from None
-    return JSONResponse({"results": [node_document(n) for n in nodes]})
+    return shaped(ResolveResponse(results=[node_document(n) for n in nodes]))
 
 
-def _parse(body: dict[str, Any]) -> tuple[list[ResolveRequest], bool]:
-    only_keys(body, {"requests", "recursive"})
-    items, recursive = body.get("requests"), body.get("recursive", True)
-    if not isinstance(items, list) or not items:
-        raise ApiError("invalid_request", "requests must be a non-empty list")
-    if len(items) > LIMITS.max_fan_out:
+def _parse(body: ResolveBody) -> tuple[list[ResolveRequest], bool]:
+    if len(body.requests) > LIMITS.max_fan_out:
         raise ApiError("resolve_too_large", f"at most {LIMITS.max_fan_out} requests per call")
-    if not isinstance(recursive, bool):
-        raise ApiError("invalid_request", "recursive must be true or false")
-    return [_request(i, item) for i, item in enumerate(items)], recursive
+    return [ResolveRequest(r.application, r.range) for r in body.requests], body.recursive
 
 
-def _request(index: int, item: object) -> ResolveRequest:
-    if (
-        not isinstance(item, dict)
-        or set(item) != {"application", "range"}
-        or not all(isinstance(v, str) for v in item.values())
-    ):
-        raise ApiError(
-            "invalid_request",
-            f'requests[{index}] must be {{"application": "ns/name", "range": "^1.0.0"}}',
-        )
-    return ResolveRequest(item["application"], item["range"])
-
-
-def node_document(node: Node) -> dict[str, Any]:
-    head: dict[str, Any] = {"application": node.application, "range": node.range}
-    if node.path is not None:
-        head = {"path": node.path, **head}
+def node_document(node: Node) -> Resolved | Unresolved:
+    path = UNSET if node.path is None else node.path
     if isinstance(node, Failed):
-        return {**head, "error": {"code": node.code, "message": node.message}}
+        error = ErrorDetail(code=node.code, message=node.message)
+        return Unresolved(application=node.application, range=node.range, path=path, error=error)
     found = node.found
-    path = version_path(node.display, found.version)
-    return {
-        **head,
-        "version": found.version,
-        "digest": found.digest,
-        "template_url": f"{path}/template",
-        "bundle_url": f"{path}/bundle" if found.bundle_digest else None,
-        "bundle_digest": found.bundle_digest,
-        "template_path": found.template_path,
-        "dependencies": [node_document(d) for d in node.dependencies],
-    }
+    at = version_path(node.display, found.version)
+    return Resolved(
+        application=node.application,
+        range=node.range,
+        path=path,
+        version=found.version,
+        digest=found.digest,
+        template_url=f"{at}/template",
+        bundle_url=f"{at}/bundle" if found.bundle_digest else None,
+        bundle_digest=found.bundle_digest,
+        template_path=found.template_path,
+        dependencies=[node_document(d) for d in node.dependencies],
+    )
 
 
 routes: list[BaseRoute] = [Route("/v1/resolve", resolve_endpoint, methods=["POST"])]

@@ -1,6 +1,6 @@
 """Request bodies, read within a size limit while they stream in: the one body reader.
 
-Every endpoint that takes a body reads it here (``json_object``, ``read_limited``) or through
+Every endpoint that takes a body reads it here (``parse_body``, ``read_limited``) or through
 ``limited`` (the publish form), so no body is ever held whole before its size is known: a
 declared ``Content-Length`` past the limit is refused before a byte is read, and a chunked or
 lying body is refused the moment it passes the limit. ``BodyLimitMiddleware`` caps every route
@@ -11,33 +11,71 @@ cannot be made to buffer more than the cap.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
+import msgspec
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from registry.errors import ApiError, PayloadTooLarge
 from registry.serving.error_handlers import error_response
+from registry.serving.shapes import Refusal, Shape
 from registry.settings import Settings
 
 MAX_JSON_BYTES = 1024 * 1024
+S = TypeVar("S", bound=Shape)
 
 
-async def json_object(request: Request, *, optional: bool = False) -> dict[str, Any]:
-    """The body as a JSON object; ``{}`` for an empty body when ``optional``.
+async def parse_body(request: Request, shape: type[S]) -> S:
+    """The body as an instance of ``shape``, validated from its declaration.
 
-    400 ``invalid_json`` when it is not a JSON object, 413 past ``MAX_JSON_BYTES``.
+    400 ``invalid_json`` when it is not JSON (or holds a NUL), 413 past ``MAX_JSON_BYTES``, 415
+    when ``shape.json_only`` and it is not sent as ``application/json``; a body that does not
+    fit the shape (unknown or missing field, wrong type, a length, pattern or range outside the
+    declared one) answers ``shape.refusal``, with a message naming the field (``$.path``).
     """
+    if shape.json_only and not _is_json(request.headers.get("content-type", "")):
+        raise ApiError(
+            "unsupported_media_type", "send a JSON object (application/json)", status=415
+        )
     body = await read_limited(request, MAX_JSON_BYTES)
-    if not body.strip() and optional:
-        return {}
-    return _object(body)
+    return fit({} if shape.may_be_empty and not body.strip() else _parse(body), shape)
 
 
-async def json_value(request: Request) -> Any:
-    """The body as any JSON value (400 ``invalid_json`` otherwise; 413 past ``MAX_JSON_BYTES``)."""
-    return _parse(await read_limited(request, MAX_JSON_BYTES))
+def fit(value: Any, shape: type[S]) -> S:
+    """A parsed JSON ``value`` as an instance of ``shape``, or ``shape.refusal``'s 4xx."""
+    refusal = shape.refusal
+    if not isinstance(value, dict):
+        status, code = refusal.not_an_object
+        raise ApiError(code, "the body must be a JSON object", status=status)
+    if shape.at_least_one and not value:
+        fields = ", ".join(shape.__struct_fields__)
+        raise ApiError(refusal.code, f"send at least one of {fields}", status=refusal.status)
+    try:
+        return msgspec.convert(value, shape)
+    except msgspec.ValidationError as exc:
+        raise _refused(refusal, str(exc)) from None
+
+
+_AT = re.compile(r" - at `\$(?:\.(\w+))?[^`]*`$")
+_MISSING = re.compile(r"^Object missing required field `(\w+)`")
+
+
+def _refused(refusal: Refusal, message: str) -> ApiError:
+    """The 4xx for msgspec's ``message``; the field it names picks ``refusal.fields``' code."""
+    at = _AT.search(message)
+    missing = _MISSING.match(message)
+    name = at.group(1) if at else missing.group(1) if missing else None
+    if at is None:
+        message += " - at `$`"
+    status, code = refusal.fields.get(name or "", (refusal.status, refusal.code))
+    return ApiError(code, message, status=status)
+
+
+def _is_json(content_type: str) -> bool:
+    return content_type.lower().startswith("application/json")
 
 
 def refuse_nul(value: Any) -> None:
@@ -61,15 +99,6 @@ def _has_nul(value: Any) -> bool:
         elif isinstance(item, list):
             stack.extend(item)
     return False
-
-
-def only_keys(body: dict[str, Any], allowed: set[str]) -> None:
-    unknown = sorted(set(body) - allowed)
-    if unknown:
-        raise ApiError(
-            "invalid_request",
-            f"unknown field {unknown[0]!r}; expected {', '.join(sorted(allowed))}",
-        )
 
 
 async def read_limited(request: Request, limit: int) -> bytes:
@@ -170,11 +199,4 @@ def _parse(body: bytes) -> Any:
     except RecursionError:  # "[[[[..." nested past the interpreter's stack
         raise ApiError("invalid_json", "the body nests too deeply") from None
     refuse_nul(value)
-    return value
-
-
-def _object(body: bytes) -> dict[str, Any]:
-    value = _parse(body)
-    if not isinstance(value, dict):
-        raise ApiError("invalid_json", "the body must be a JSON object")
     return value

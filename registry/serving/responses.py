@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
 from registry.documents.build import if_none_match_hits, render
+from registry.serving.shapes import Shape
 
 JSON = "application/json"
+
+
+def shaped(answer: Shape, status: int = 200) -> Response:
+    """A JSON answer encoded through its declared shape (the spec's schema of it); fields left
+    ``UNSET`` are omitted."""
+    return Response(msgspec.json.encode(answer), status, media_type=JSON)
 
 
 def etag_matches(request: Request, etag: str) -> bool:

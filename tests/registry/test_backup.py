@@ -266,7 +266,10 @@ def test_restore_refuses_an_unknown_manifest_format(
     dest = tmp_path / "backup"
     assert registry_cli(sqlite_registry, "backup", str(dest)).returncode == 0
     manifest = json.loads((dest / "manifest.json").read_text())
-    assert manifest["format"] == "nestry-backup" and manifest["alembic_revision"] == migrate.head_revision()
+    assert (
+        manifest["format"] == "nestry-backup"
+        and manifest["alembic_revision"] == migrate.head_revision()
+    )
     digests = [b["digest"] for b in manifest["blobs"]]
     assert len(digests) == 2 and digests == sorted(digests)  # template and bundle
     (dest / "manifest.json").write_text(json.dumps({**manifest, "format_version": 99}))
@@ -294,7 +297,9 @@ def test_backup_of_an_older_schema_restores_and_upgrades(tmp_path: Path) -> None
     target = elsewhere(tmp_path)
     restored = registry_cli(target, "restore", str(dest))
     assert restored.returncode == 0, restored.stderr
-    assert _rows(target, sa.text("SELECT version_num FROM alembic_version")) == [(migrate.head_revision(),)]
+    assert _rows(target, sa.text("SELECT version_num FROM alembic_version")) == [
+        (migrate.head_revision(),)
+    ]
 
 
 def test_restore_into_a_postgresql_database_refuses_a_sqlite_backup(

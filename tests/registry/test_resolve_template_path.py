@@ -6,6 +6,7 @@ from typing import Any
 
 import httpx
 import jsonschema
+import msgspec
 from registry_samples import local_nested, tar_gz, template
 
 from client.resolution import Request, Resolved, VersionInfo
@@ -63,7 +64,7 @@ def test_a_resolved_node_carries_its_versions_template_path() -> None:
     digest = "sha256:" + "a" * 64
     found = VersionInfo("1.0.0", digest, bundle_digest=digest, template_path="sam/app/t.yaml")
     node = Resolved(Request("acme/placed", "^1.0.0"), (), "acme/placed", "acme/placed", found)
-    document = node_document(node)
+    document = msgspec.to_builtins(node_document(node))
     jsonschema.validate({"results": [document]}, schema_for("ResolveResponse"))
     assert document["template_path"] == "sam/app/t.yaml"
     assert document["bundle_url"] == "/v1/apps/acme/placed/versions/1.0.0/bundle"
