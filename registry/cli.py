@@ -52,11 +52,12 @@ NO_DATABASE_HINT = (
 )
 
 
-def existing_database_or_exit() -> Settings:
+def existing_database_or_exit(*, any_revision: bool = False) -> Settings:
     """The settings of a registry whose database exists and has its schema: what the
     administration commands (token, user, alias, fsck, gc) need. Otherwise a one-line error
     naming where it looked, and exit 1; nothing is created (run from another folder, the
-    embedded default would be a new, empty ``.nestry-data`` there)."""
+    embedded default would be a new, empty ``.nestry-data`` there). ``any_revision``: accept
+    a schema older than this code's newest (``backup``: the copy to keep before upgrading)."""
     settings = settings_or_exit(create=False)
     where = _where(settings)
     file = migrations.sqlite_file(settings.database_url)
@@ -75,6 +76,8 @@ def existing_database_or_exit() -> Settings:
         raise click.ClickException(
             f"the database at {where} has no registry schema\nhint: {NO_DATABASE_HINT}"
         )
+    if any_revision:
+        return settings
     try:
         head = migrations.head_revision()
     except migrations.MigrationsNotFound:  # an install without alembic/: cannot compare

@@ -26,7 +26,7 @@ def backup(dest: Path) -> None:
     serves."""
     from registry.cli import existing_database_or_exit
 
-    settings = existing_database_or_exit()  # run from elsewhere: say so, create nothing
+    settings = existing_database_or_exit(any_revision=True)  # elsewhere: say so, create nothing
     manifest = _run(service.backup(settings, dest))
     click.echo(f"backed up to {dest}: {_summary(manifest)}")
 

@@ -20,6 +20,7 @@ ADMIN_COMMANDS = [
     ["alias", "list"],
     ["fsck"],
     ["gc", "--dry-run"],
+    ["backup", "snapshot.tar.gz"],
 ]
 
 

@@ -68,6 +68,9 @@ async def test_every_json_answer_fits_its_generated_schema(
     await call("get", "/v1/whoami")
     await call("post", "/v1/namespaces", 201, json={"name": "acme-corp"})
     await call("get", "/v1/namespaces/acme-corp")
+    assert "acme-corp" in {
+        n["namespace"] for n in (await call("get", "/v1/namespaces"))["namespaces"]
+    }
     await call("patch", "/v1/namespaces/acme-corp", json={"default_visibility": "public"})
     await call("put", "/v1/namespaces/acme-corp/members/dev", json={"role": "reader"})
     await call("get", "/v1/namespaces/acme-corp/members")
