@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -132,8 +133,12 @@ def test_replica_command_serves_from_the_bucket(
         auth = {"Authorization": f"Bearer {token}"}
         put = httpx.put(f"{url}/v1/apps/acme/demo/versions/1.0.0", files=files, headers=auth)
         assert put.status_code == 201, put.text
-        metrics = httpx.get(f"{url}/metrics").text
-        assert 'replica="registry-a"' in metrics
+        # Two workers: the one scraped sums the other's snapshot, written every second
+        # (registry/serving/metrics_files.py), so on a busy machine the sample may lag.
+        deadline = time.monotonic() + 30
+        while 'replica="registry-a"' not in (metrics := httpx.get(f"{url}/metrics").text):
+            assert time.monotonic() < deadline, metrics
+            time.sleep(0.2)
     assert not TOKEN_RE.search(process.rest)  # the log never holds a token
     keys = s3_server.client().list_objects_v2(Bucket=s3_bucket)["Contents"]
     assert [item["Key"].split("/")[0] for item in keys] == ["blobs"]
