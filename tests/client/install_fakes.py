@@ -15,13 +15,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
+
 from client.install.cache import sha256_digest
 from client.install.sources import ClientFactory
 from client.names import parse_app_id, parse_version
 from client.resolution import (
     AppVersions,
     Candidates,
-    Failed,
     Failure,
     NeedTemplates,
     NeedVersions,
@@ -32,6 +33,7 @@ from client.resolution import (
     resolve,
 )
 from client.template import LocationKind, parse_template
+from registry.resolve.api import node_document
 
 URL = "https://registry.test"
 
@@ -160,23 +162,9 @@ def _highest_release(versions: Sequence[VersionInfo]) -> str | None:
 
 
 def result_document(node: Node) -> dict[str, Any]:
-    """A node as ``POST /v1/resolve`` shows it (docs/ARCHITECTURE.md, "HTTP shapes")."""
-    head: dict[str, Any] = {"application": node.application, "range": node.range}
-    if node.path is not None:
-        head = {"path": node.path, **head}
-    if isinstance(node, Failed):
-        return {**head, "error": {"code": node.code, "message": node.message}}
-    found, base = node.found, f"/v1/apps/{node.display}/versions/{node.found.version}"
-    return {
-        **head,
-        "version": found.version,
-        "digest": found.digest,
-        "template_url": f"{base}/template",
-        "bundle_url": f"{base}/bundle" if found.bundle_digest else None,
-        "bundle_digest": found.bundle_digest,
-        "template_path": found.template_path,
-        "dependencies": [result_document(d) for d in node.dependencies],
-    }
+    """A node as ``POST /v1/resolve`` shows it: the registry's own answer shape."""
+    answer: dict[str, Any] = msgspec.to_builtins(node_document(node))
+    return answer
 
 
 def factory(registry: FakeRegistry) -> ClientFactory:
