@@ -10,38 +10,23 @@ secret; the token is the member's (whoami, list, revoke).
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
 from nestry_test_support import TokenFactory, run_isolated
+from org_world import bearer, must
 from registry_samples import template
+from test_token_bounds import MAX_DAYS, _admin_user_token, mint, moment
 
-from registry.auth.accounts import ensure_user, issue_token
 from registry.db.models import utcnow
-from registry.db.session import Database
 from registry.settings import Settings
-
-MAX_DAYS = 30
 
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
     return dataclasses.replace(settings, token_max_days=MAX_DAYS)
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-async def mint(api: httpx.AsyncClient, token: str, **body: object) -> httpx.Response:
-    return await api.post("/v1/tokens", json=body, headers=bearer(token))
-
-
-async def must(response: httpx.Response, status: int = 200) -> Any:
-    assert response.status_code == status, response.text
-    return response.json()
 
 
 async def set_role(api: httpx.AsyncClient, owner: str, ns: str, user: str, role: str) -> None:
@@ -182,39 +167,22 @@ async def test_a_token_for_a_member_names_its_namespaces(
     assert who["user"] == "olga"
 
 
-async def _admin_user_token(settings: Settings, name: str, scope: str) -> str:
-    database = Database(settings.database_url)
-    try:
-        async with database.writer() as session:
-            user = await ensure_user(session, name, is_admin=True)
-            secret = await issue_token(session, user, scope=scope, namespaces=[])
-            await session.commit()
-            return secret
-    finally:
-        await database.dispose()
-
-
 async def test_no_scope_above_the_callers_and_no_token_for_an_administrator(
     api: httpx.AsyncClient, settings: Settings, publish_token_factory: TokenFactory
 ) -> None:
     olga, _ = await acme(api, publish_token_factory)
     await set_role(api, olga, "acme", "dev", "owner")
     # An administrator's publish token manages members everywhere, but mints no admin token.
-    root = run_isolated(lambda: _admin_user_token(settings, "root", "publish"))
+    root = run_isolated(lambda: _admin_user_token(settings, "publish", []))
     stronger = await mint(api, root, scope="admin", namespaces=["acme"], user="dev")
     assert stronger.status_code == 403, stronger.text
     same = await mint(api, root, scope="publish", namespaces=["acme"], user="dev")
     assert same.status_code == 201, same.text
     # An administrator's token acts on every namespace: an owner never mints one.
-    run_isolated(lambda: _admin_user_token(settings, "boss", "read"))
-    await set_role(api, olga, "acme", "boss", "owner")
-    refused = await mint(api, olga, scope="read", namespaces=["acme"], user="boss")
+    await set_role(api, olga, "acme", "root", "owner")
+    refused = await mint(api, olga, scope="read", namespaces=["acme"], user="root")
     assert refused.status_code == 403, refused.text
     assert "registry administrator" in refused.json()["error"]["message"]
-
-
-def moment(text: str) -> datetime:
-    return datetime.fromisoformat(text)
 
 
 async def test_the_expiry_is_capped_by_the_parent_and_the_setting(
