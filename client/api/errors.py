@@ -15,7 +15,8 @@ if TYPE_CHECKING:
 
 _HINTS = {
     401: "Log in again with `nestry login --registry URL` (or check NESTRY_TOKEN).",
-    403: "Your token may not do this; ask a namespace owner for a token with that scope.",
+    403: "Your token may not do this: ask an owner of the namespace for a token with that scope "
+    "(they run `nestry token create --for YOUR_USER --namespace NS --scope SCOPE`).",
     404: "Check the name and version (`nestry search TERM`, `nestry versions APP`).",
     409: "It conflicts with the registry's current state; see the message.",
     413: "The upload is over the registry's size limit.",
@@ -29,6 +30,10 @@ _CODE_HINTS = {
     "they must drop the reference first; or yank its versions instead of deleting it.",
     "user_not_found": "The user must exist on the registry first: its administrator creates "
     "it with `nestry-registry user create NAME`.",
+    "not_a_member": "Add them first: `nestry namespace add-member NS USER --role ROLE` "
+    "(`nestry namespace members NS` lists the members).",
+    "role_too_weak": "A token never raises a role: give the member that role first "
+    "(`nestry namespace add-member NS USER --role ROLE`), or ask for a weaker --scope.",
 }
 
 

@@ -1,4 +1,5 @@
-"""``nestry token create|list|revoke``: API tokens of the logged-in user (admin-scope token)."""
+"""``nestry token create|list|revoke``: API tokens of the logged-in user (creating and revoking
+others need an admin-scope token); owners also create tokens for their namespaces' members."""
 
 from __future__ import annotations
 
@@ -23,6 +24,13 @@ def token() -> None:
 )
 @click.option("--expires-in-days", type=click.IntRange(1, 3650), default=None)
 @click.option("--description", default=None)
+@click.option(
+    "--for",
+    "member",
+    metavar="USER",
+    default=None,
+    help="A member of the namespaces (you own them): the token is theirs, within their role.",
+)
 @json_option
 @pass_context
 def create(
@@ -31,18 +39,26 @@ def create(
     scope: str,
     expires_in_days: int | None,
     description: str | None,
+    member: str | None,
 ) -> None:
-    """Create a token (no wider than the one you use); it is printed once, on the last line."""
+    """Create a token (no wider than the one you use); it is printed once, on the last line.
+
+    With --for USER, an owner of every --namespace creates it for that member, whose role
+    there must allow --scope (reader: read, publisher: publish, owner: admin); hand it to them.
+    """
     body: dict[str, Any] = {"scope": scope, "namespaces": list(namespaces)}
     if expires_in_days:
         body["expires_in_days"] = expires_in_days
     if description:
         body["description"] = description
+    if member:
+        body["user"] = member
     answer = api_orgs.create_token(state.default_client(), body)
 
     def human() -> None:
         where = ", ".join(answer.get("namespaces", [])) or "no namespace"
-        click.echo(f"New {scope} token {answer['id']} on {where} (shown only once):")
+        whose = f" for {member}" if member else ""
+        click.echo(f"New {scope} token {answer['id']}{whose} on {where} (shown only once):")
         click.echo(answer["token"])
 
     state.output.result(answer, human)
@@ -52,7 +68,7 @@ def create(
 @json_option
 @pass_context
 def list_tokens(state: Context) -> None:
-    """List your tokens (never their secrets)."""
+    """List your tokens, those owners created for you included (never their secrets)."""
     answer = api_orgs.tokens(state.default_client())
     rows = [
         (

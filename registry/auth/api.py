@@ -1,8 +1,10 @@
-"""``/v1/tokens``: the caller's user's tokens; create and revoke (see ``services.tokens``).
+"""``/v1/tokens``: the caller's user's tokens; create (also for a member) and revoke (see
+``registry.auth.tokens``).
 
 The secret of a new token is in the 201 answer only; the registry keeps its sha256. Creating
-and revoking are audited under each namespace the token covers; a revocation takes effect at
-once in this process (the principal cache is cleared) and within 5 s elsewhere.
+and revoking are audited under each namespace the token covers (a token for a member names the
+member, never the secret); a revocation takes effect at once in this process (the principal
+cache is cleared) and within 5 s elsewhere.
 """
 
 from __future__ import annotations
@@ -23,8 +25,7 @@ from registry.serving.context import state_of, who_of, writer_of
 
 async def list_tokens(request: Request) -> Response:
     principal = await writer_of(request)
-    tokens.require_token_admin(principal)
-    assert principal.user_id is not None
+    assert principal.user_id is not None  # any token lists its user's (never their secrets)
     async with state_of(request).database.reader() as session:
         found = await tokens.listing(session, principal.user_id)
     return JSONResponse({"tokens": found})
@@ -34,16 +35,21 @@ async def create_token(request: Request) -> Response:
     principal = await writer_of(request)
     max_days = state_of(request).settings.token_max_days
     body = await parse_body(request, TokenCreate)
-    scope, names, expires, description = tokens.parse_request(body, max_days=max_days)
+    wanted = tokens.parse_request(body, max_days=max_days)
     async with state_of(request).database.writer() as session:
-        secret = await tokens.create(session, principal, scope, names, expires, description)
-        row = (await tokens.listing(session, principal.user_id or 0))[-1]
+        minted = await tokens.create(session, principal, wanted)
+        names = sorted(wanted.namespaces)
+        row = tokens.document(minted.token, names)
         who = who_of(request, principal)
-        for ns in _namespaces(sorted(names)):
-            target = f"token {row['prefix']}… (id {row['id']})"
-            audit.record(session, who, "token_create", namespace=ns, target=target, scope=scope)
+        target = f"token {row['prefix']}… (id {row['id']})"
+        details: dict[str, object] = {"scope": wanted.scope, "token_id": row["id"]}
+        if minted.user != principal.user:
+            target += f" for {minted.user}"
+            details["user"] = minted.user
+        for ns in _namespaces(names):
+            audit.record(session, who, "token_create", namespace=ns, target=target, **details)
         await session.commit()
-    return JSONResponse({**row, "token": secret}, status_code=201)
+    return JSONResponse({**row, "token": minted.secret}, status_code=201)
 
 
 async def revoke_token(request: Request) -> Response:

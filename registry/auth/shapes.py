@@ -12,6 +12,7 @@ from registry.serving.shapes import NamespaceName, Refusal, Shape
 from registry.settings import DEFAULT_TOKEN_MAX_DAYS
 
 MAX_DESCRIPTION = 200
+MAX_USER_NAME = 100  # users.name
 
 
 class TokenCreate(Shape):
@@ -34,6 +35,19 @@ class TokenCreate(Shape):
         | None
     ) = None
     description: Annotated[str, Meta(max_length=MAX_DESCRIPTION)] | None = None
+    user: (
+        Annotated[
+            str,
+            Meta(
+                min_length=1,
+                max_length=MAX_USER_NAME,
+                description="a member's user name: an owner of every named namespace mints the "
+                "token for that member (namespaces required; the member's role there must allow "
+                "the scope); omitted: a token of the caller's own user",
+            ),
+        ]
+        | None
+    ) = None
 
 
 class Token(Shape):

@@ -394,7 +394,7 @@ OPERATIONS = [
     Op(
         "get",
         "/v1/tokens",
-        "The caller's user's tokens (admin scope)",
+        "The caller's user's tokens (any token; never their secrets)",
         {"200": Tokens},
         errors=_READ,
         auth=True,
@@ -403,7 +403,8 @@ OPERATIONS = [
     Op(
         "post",
         "/v1/tokens",
-        "Create a token no wider than the calling one (admin scope)",
+        "Create a token no wider than the calling one (admin scope); with user, an owner "
+        "creates it for a member of the namespaces, within the member's role",
         {"201": Answer(Token, "Created; the secret is in token")},
         body=TokenCreate,
         errors=_WRITE,

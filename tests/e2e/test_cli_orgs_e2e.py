@@ -86,3 +86,46 @@ def test_an_organization_end_to_end(
     assert {"token_create", "token_revoke"} <= actions
     nestry("audit", "acme-corp", token=partner, expect=3)  # not a member: not found
     nestry("namespace", "remove-member", "acme-corp", "dev", token=olga)
+
+
+def test_an_owner_gives_a_new_member_a_token(nestry: Any, publish_token_factory: Any) -> None:
+    olga = publish_token_factory("olga", scope="admin", user="olga")
+    publish_token_factory("dev-home", user="dev")  # dev exists; acme-corp is not theirs yet
+    publish_token_factory("partner", user="pat")  # exists, never a member of acme-corp
+    nestry("namespace", "create", "acme-corp", token=olga)
+    nestry("namespace", "add-member", "acme-corp", "dev", "--role", "reader", token=olga)
+    flags = ["--namespace", "acme-corp", "--scope", "publish"]
+
+    weak = nestry("token", "create", "--for", "dev", *flags, token=olga, expect=1)
+    assert "Error: 'dev' is a reader of 'acme-corp': a publish token needs" in weak.stderr
+    assert "hint: A token never raises a role" in weak.stderr
+    for name in ("ghost", "pat"):  # unknown, or not a member: told alike
+        outsider = nestry("token", "create", "--for", name, *flags, token=olga, expect=1)
+        assert f"Error: '{name}' is not a member of 'acme-corp'" in outsider.stderr
+        assert "hint: Add them first: `nestry namespace add-member" in outsider.stderr
+
+    nestry("namespace", "add-member", "acme-corp", "dev", "--role", "publisher", token=olga)
+    made = nestry("token", "create", "--for", "dev", *flags, token=olga)
+    head, secret = made.stdout.strip().splitlines()
+    assert head.startswith("New publish token ") and head.endswith(
+        " for dev on acme-corp (shown only once):"
+    )
+    assert secret.startswith("nst_")
+
+    assert nestry("whoami", token=secret).stdout.startswith("dev on ")
+    listed = _json(nestry("token", "list", "--json", token=secret))["tokens"]
+    mine = [t for t in listed if secret.startswith(t["prefix"])]
+    assert [(t["scope"], t["namespaces"]) for t in mine] == [("publish", ["acme-corp"])]
+    # dev's token may publish, never manage tokens: the hint says whom to ask, and how.
+    refused = nestry("token", "create", *flags, token=secret, expect=4)
+    assert "Error: managing tokens needs a token with the admin scope" in refused.stderr
+    assert "hint: Your token may not do this: ask an owner of the namespace" in refused.stderr
+    assert "`nestry token create --for YOUR_USER" in refused.stderr
+
+    log = _json(nestry("audit", "acme-corp", "--json", token=olga))["events"]
+    event = next(e for e in log if e["action"] == "token_create")
+    assert (event["actor"], event["details"]["user"]) == ("olga", "dev")
+    assert event["details"]["token_id"] == mine[0]["id"]
+
+    nestry("token", "revoke", str(mine[0]["id"]), token=secret)
+    nestry("whoami", token=secret, expect=4)
