@@ -101,7 +101,15 @@ WRITES: list[tuple[str, str, dict[str, Any], dict[str, int]]] = [
     ("DELETE", f"/v1/apps/{SECRET}", {}, expect(OWNERS, anonymous=401)),
 ]
 # Routes every caller may use, or that are about the caller itself.
-NOT_APP_DATA = {"/healthz", "/metrics", "/v1/openapi.json", "/v1/whoami", "/v1/apps", "/v1/tokens"}
+NOT_APP_DATA = {
+    "/healthz",
+    "/metrics",
+    "/v1/openapi.json",
+    "/v1/whoami",
+    "/v1/apps",
+    "/v1/tokens",
+    "/v1/namespaces",  # the caller's own memberships (test_every_caller_lists_only_its_own...)
+}
 
 
 def test_every_documented_read_route_is_in_the_table() -> None:
@@ -181,3 +189,19 @@ async def test_search_resolve_and_dependents_show_only_what_the_caller_may_read(
         dependents = await api.get("/v1/apps/acme/base/dependents", headers=bearer(token))
         listed = [d["application"] for d in dependents.json()["dependents"]]
         assert listed == (["acme/secret"] if sees else []), kind
+
+
+async def test_every_caller_lists_only_its_own_namespaces(api, world) -> None:
+    """``GET /v1/namespaces`` names acme to its members' users alone (a member's token scoped
+    elsewhere sees it, ``covered`` false: how a new member learns to ask for a token);
+    anonymous and dead tokens get 401."""
+    for kind in KINDS:
+        response = await api.get("/v1/namespaces", headers=bearer(world.tokens[kind]))
+        if kind == "anonymous" or kind in DEAD:
+            assert response.status_code == 401, (kind, response.text)
+            continue
+        assert response.status_code == 200, (kind, response.text)
+        listed = {item["namespace"]: item["covered"] for item in response.json()["namespaces"]}
+        member_user = kind in MEMBERS or kind == "scoped_elsewhere"  # pub1, a publisher of acme
+        assert ("acme" in listed) == member_user, (kind, listed)
+        assert listed.get("acme", False) == (kind in MEMBERS), (kind, listed)
