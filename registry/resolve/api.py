@@ -35,7 +35,7 @@ async def resolve_endpoint(request: Request) -> Response:
     hosts = {h.lower() for h in (state.registry_host, request.headers.get("host")) if h}
     lists = state.version_lists
     async with database_source(state.database, principal, lists, hosts) as source:
-        requests = await aliases.through_aliases(await source.opened(), requests)
+        requests = await aliases.through_aliases(source.opened, requests)
         try:
             nodes = await drive_async(resolve(requests, recursive=recursive), source)
         except ResolveLimitError as exc:
