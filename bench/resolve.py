@@ -29,8 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import corpus, databases, machine, nestry_seed, wrk
 from harness.nestry_server import Registry
 from harness.publisher import Publish, publish_all
-from harness.serving_rows import Probe, Row, measure_rounds
-from harness.table import Target, render, render_targets
+from harness.serving_rows import Probe, Row, find, load_table, measure_rounds
+from harness.table import Target, render_targets
 from harness.templates import Ref, app_template, metadata
 from harness.workdir import scratch
 
@@ -71,7 +71,7 @@ def _start(
     """A registry on ``kind`` seeded through its API; returns its base URL."""
     database = stack.enter_context(databases.postgres()) if kind == "postgresql" else None
     url = databases.sqlalchemy_url(database or root / "registry.db")
-    registry = CheckoutRegistry(url, root / "data", checkout)
+    registry = CheckoutRegistry(url, root / "data", checkout=checkout)
     registry.migrate()
     token = registry.token("bench", corpus.NAMESPACE)
     base = stack.enter_context(registry.serve(args.workers, root / "registry.log"))
@@ -103,19 +103,7 @@ def _probes(system: str, base: str, args: argparse.Namespace) -> list[Probe]:
 
 
 def _report(rows: list[Row]) -> None:
-    table: list[list[object]] = []
-    yardsticks = {r.system: r.result for r in rows if r.endpoint == DOCUMENT}
-    for row in rows:
-        got, yardstick = row.result, yardsticks.get(row.system)
-        if got is None:
-            table.append([row.system, row.endpoint, "n/a", "", "", "", "", row.note])
-            continue
-        ratio = f"{got.rps / yardstick.rps:.3f}" if yardstick and yardstick.rps else ""
-        table.append(
-            [row.system, row.endpoint, got.rps, got.p50_ms, got.p99_ms, got.bad, ratio, ""]
-        )
-    headers = ["system", "endpoint", "req/s", "p50 ms", "p99 ms", "errors", "÷ app doc", "note"]
-    print(render(headers, table))
+    print(load_table(rows, [("÷ app doc", lambda row: find(rows, row.system, DOCUMENT))]))
     print()
     targets = [
         Target(f"{row.system}: {FLAT} (issue #12)", row.result.rps if row.result else None, 2000)

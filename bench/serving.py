@@ -41,7 +41,7 @@ from harness import (
     wrk,
 )
 from harness.nestry_server import REGISTRY, Registry
-from harness.serving_rows import LIGHT, Probe, Row, measure_rounds, report
+from harness.serving_rows import LIGHT, Probe, Row, find, measure_rounds, ratio, report
 from harness.table import Target, render_targets
 from harness.templates import app_template, metadata
 from harness.workdir import scratch
@@ -271,22 +271,13 @@ def main() -> None:
 
 
 def _issue_12_targets(rows: list[Row], kinds: list[str]) -> list[Target]:
-    def rps(system: str, endpoint: str) -> float | None:
-        for row in rows:
-            if row.system == system and row.endpoint == endpoint and row.result is not None:
-                return row.result.rps
-        return None
-
-    def ratio(got: float | None, base: float | None) -> float | None:
-        return None if got is None or not base else got / base
-
     targets = []
     for kind in kinds:
         system = f"nestry/{kind}"
         for endpoint in ("app document", "template"):
-            quiet = rps(system, endpoint)
-            authenticated = rps(system, f"{AUTHENTICATED} {endpoint}")
-            mixed = rps(system, f"{PUBLISHING} {endpoint}")
+            quiet = find(rows, system, endpoint)
+            authenticated = find(rows, system, f"{AUTHENTICATED} {endpoint}")
+            mixed = find(rows, system, f"{PUBLISHING} {endpoint}")
             targets.append(
                 Target(
                     f"{kind} authenticated private {endpoint} ÷ anonymous",

@@ -9,13 +9,18 @@ and nothing else, so a publish of ``acme/a`` leaves ``acme/b``'s list in place; 
 while a notice for its app arrived is not kept (``Epochs``); ``None`` notices drop everything.
 While the feed is not live, entries are used for at most ``ttl`` seconds. Bounded by the
 number of versions held (``max_versions``): the least recently used apps go first.
+
+Whole answers are kept too (``answer``, ``remember``): the bytes of a ``POST /v1/resolve``
+whose every node is a public app (the same for every caller who may resolve at all), keyed
+by the request's body and host, dropped when a notice names any app in it; bounded in bytes
+(``max_answer_bytes``), least recently used first. Most installs send what others sent.
 """
 
 from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Collection, Hashable, Iterable
 from dataclasses import dataclass, field
 
 from client.resolution import AppVersions, Request
@@ -37,12 +42,26 @@ class AppEntry:
         return 1 + len(self.ids)
 
 
+MAX_ANSWER_BYTES = 16 << 20
+
+
 class VersionLists:
-    def __init__(self, feed: ChangeFeed, ttl: float, max_versions: int = 100_000) -> None:
+    def __init__(
+        self,
+        feed: ChangeFeed,
+        ttl: float,
+        max_versions: int = 100_000,
+        max_answer_bytes: int = MAX_ANSWER_BYTES,
+    ) -> None:
         self.ttl = ttl
         self._feed = feed
         self._max = max_versions
         self._weight = 0
+        # key -> (time stored, answer's bytes, the apps it shows)
+        self._answers: OrderedDict[Hashable, tuple[float, bytes, frozenset[int]]] = OrderedDict()
+        self._answers_of: dict[int, set[Hashable]] = {}  # app id -> keys of answers showing it
+        self._answer_bytes = 0
+        self._max_answer_bytes = max_answer_bytes
         self._epochs = Epochs()  # keyed by app id
         # canonical name -> (time stored, entry)
         self._items: OrderedDict[str, tuple[float, AppEntry]] = OrderedDict()
@@ -92,13 +111,49 @@ class VersionLists:
         while self._weight > self._max:
             self._drop(next(iter(self._items)))
 
+    def answer(self, key: Hashable) -> bytes | None:
+        """A whole answer kept by ``remember`` (the feed is polled first)."""
+        self._feed.poll()
+        item = self._answers.get(key)
+        if item is None:
+            return None
+        if not self._feed.live and time.monotonic() - item[0] > self.ttl:
+            self._forget(key)
+            return None
+        self._answers.move_to_end(key)
+        return item[1]
+
+    def remember(self, key: Hashable, body: bytes, apps: Collection[int], epoch: int) -> None:
+        """Keep a whole answer showing ``apps`` (all public), computed since ``epoch``."""
+        self._feed.poll()
+        size = len(body) + 2 * _size_of(key)
+        if not self._epochs.fresh(epoch, *apps) or size > self._max_answer_bytes // 8:
+            return
+        if not (self._feed.live or self.ttl > 0):
+            return
+        self._forget(key)
+        shown = frozenset(apps)
+        self._answers[key] = (time.monotonic(), body, shown)
+        for app_id in shown:
+            self._answers_of.setdefault(app_id, set()).add(key)
+        self._answer_bytes += size
+        while self._answer_bytes > self._max_answer_bytes:
+            self._forget(next(iter(self._answers)))
+
     def clear(self) -> None:
         self._items.clear()
         self._names.clear()
         self._weight = 0
+        self._answers.clear()
+        self._answers_of.clear()
+        self._answer_bytes = 0
 
     def __len__(self) -> int:
         return len(self._items)
+
+    @property
+    def answers_held(self) -> int:
+        return len(self._answers)
 
     def _on_notice(self, notice: Changes) -> None:
         if notice is None:
@@ -112,6 +167,8 @@ class VersionLists:
             name = self._names.get(app_id)
             if name is not None:
                 self._drop(name)
+            for key in list(self._answers_of.get(app_id, ())):
+                self._forget(key)
 
     def _drop(self, name: str) -> None:
         item = self._items.pop(name, None)
@@ -119,3 +176,21 @@ class VersionLists:
             self._weight -= item[1].weight
             if self._names.get(item[1].app_id) == name:
                 del self._names[item[1].app_id]
+
+    def _forget(self, key: Hashable) -> None:
+        item = self._answers.pop(key, None)
+        if item is None:
+            return
+        self._answer_bytes -= len(item[1]) + 2 * _size_of(key)
+        for app_id in item[2]:
+            keys = self._answers_of.get(app_id)
+            if keys is not None:
+                keys.discard(key)
+                if not keys:
+                    del self._answers_of[app_id]
+
+
+def _size_of(key: Hashable) -> int:
+    """What a key holds, roughly: its bytes and strings (the request's body, its host)."""
+    parts = key if isinstance(key, tuple) else (key,)
+    return 64 + sum(len(part) for part in parts if isinstance(part, (bytes, str)))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 from collections import defaultdict
-from collections.abc import AsyncIterator, Awaitable, Callable, Collection
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -118,6 +118,11 @@ class DatabaseSource:
         self._lists = lists
         self._hosts = local_hosts
         self._apps: dict[str, AppEntry] = {}  # every app this resolve has offered, by name
+
+    @property
+    def offered(self) -> Mapping[str, AppEntry]:
+        """Every app this resolve has offered (readable by the principal), by canonical name."""
+        return self._apps
 
     async def opened(self) -> AsyncSession:
         """The read session (opened on first use), for queries beside the resolve's own."""

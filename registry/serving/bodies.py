@@ -32,7 +32,7 @@ async def json_object(request: Request, *, optional: bool = False) -> dict[str, 
     body = await read_limited(request, MAX_JSON_BYTES)
     if not body.strip() and optional:
         return {}
-    return _object(body)
+    return parse_object(body)
 
 
 async def json_value(request: Request) -> Any:
@@ -173,7 +173,8 @@ def _parse(body: bytes) -> Any:
     return value
 
 
-def _object(body: bytes) -> dict[str, Any]:
+def parse_object(body: bytes) -> dict[str, Any]:
+    """``json_object`` of a body already read (``read_limited``)."""
     value = _parse(body)
     if not isinstance(value, dict):
         raise ApiError("invalid_json", "the body must be a JSON object")

@@ -205,3 +205,37 @@ async def test_a_change_to_one_app_keeps_other_lists_and_principals_and_reaches_
     assert (await resolve(api, "acme/a", "^1", member))["version"] == "1.0.0"
     assert state.version_lists.get("acme/b") is b_list
     assert state.principals.get(hash_token(member), utcnow()) is principal
+
+
+async def test_whole_answers_of_public_apps_are_kept_until_one_of_them_changes(
+    app: Starlette,
+    api: httpx.AsyncClient,
+    publish: Callable[..., Any],
+    admin_token: str,
+    publish_token_factory: Callable[..., str],
+) -> None:
+    await put(publish, "acme/leaf", "1.0.0", template())
+    await put(publish, "acme/top", "1.0.0", template(Leaf=("acme/leaf", "^1")))
+    await put(publish, "acme/other", "1.0.0", template())
+    lists = app.state.registry.version_lists
+    first = await resolve(api, "acme/top", "^1")
+    assert lists.answers_held == 1
+    await put(publish, "acme/other", "1.1.0", template())
+    assert lists.answers_held == 1, "an app the answer does not show changed: kept"
+    assert await resolve(api, "acme/top", "^1") == first
+    await put(publish, "acme/leaf", "1.1.0", template())
+    assert lists.answers_held == 0, "a nested app changed: dropped"
+    assert (await resolve(api, "acme/top", "^1"))["dependencies"][0]["version"] == "1.1.0"
+    # Answers showing a private app, or a missing one, are never kept: they are the caller's.
+    patched = await api.patch(
+        "/v1/apps/acme/leaf",
+        json={"visibility": "private"},
+        headers={"Authorization": f"Bearer {admin_token}"},
+    )
+    assert patched.status_code == 200
+    member = publish_token_factory("acme", scope="read")
+    for _ in range(2):
+        assert (await resolve(api, "acme/top", "^1", member))["dependencies"][0]["version"]
+        missing = (await resolve(api, "acme/top", "^1"))["dependencies"][0]
+        assert missing["error"]["code"] == "app_not_found"
+    assert lists.answers_held == 0
