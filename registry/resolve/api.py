@@ -26,7 +26,7 @@ from client.paths import version_path
 from client.resolution import LIMITS, Failed, Node, ResolveLimitError, drive_async, resolve
 from client.resolution import Request as ResolveRequest
 from registry.errors import ApiError
-from registry.resolve.cache import AppEntry
+from registry.resolve.cache import AppEntry, answer_key
 from registry.resolve.source import database_source
 from registry.sar import aliases
 from registry.serving.bodies import MAX_JSON_BYTES, only_keys, parse_object, read_limited
@@ -37,7 +37,7 @@ async def resolve_endpoint(request: Request) -> Response:
     body = await read_limited(request, MAX_JSON_BYTES)
     state, host = state_of(request), request.headers.get("host")
     lists = state.version_lists
-    key = ("resolve", host, body)
+    key = answer_key(host, body)
     kept = lists.answer(key)
     if kept is not None:
         await reader_of(request)  # kept answers are all public: anyone allowed to read

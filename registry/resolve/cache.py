@@ -190,6 +190,12 @@ class VersionLists:
                     del self._answers_of[app_id]
 
 
+def answer_key(host: str | None, body: bytes) -> Hashable:
+    """The key of a whole answer: the request's ``Host`` header (ids naming it are ours) and
+    its body as sent (what the answer is computed from)."""
+    return ("resolve", host, body)
+
+
 def _size_of(key: Hashable) -> int:
     """What a key holds, roughly: its bytes and strings (the request's body, its host)."""
     parts = key if isinstance(key, tuple) else (key,)
