@@ -2,7 +2,8 @@
 
 Besides anonymous reads of a public app, two loads a self-hosted registry lives with (#12):
 *authenticated* reads of a private app (a member's token), and reads while another client
-publishes 10 versions/s of other apps (``--publish-rate``), each with its ratio and target.
+publishes 10 versions/s of other apps (``--publish-rate``), each with its ratio and target;
+and the anonymous app document's p99 (≤ 10 ms).
 
     .venv/bin/python bench/serving.py            # full: 1,000 apps x 20 versions, 15 s per run
     .venv/bin/python bench/serving.py --apps 100 --versions 5 --seconds 3   # a quick look
@@ -274,6 +275,9 @@ def _issue_12_targets(rows: list[Row], kinds: list[str]) -> list[Target]:
     targets = []
     for kind in kinds:
         system = f"nestry/{kind}"
+        document = find(rows, system, "app document")
+        p99 = None if document is None else document.p99_ms
+        targets.append(Target(f"{kind} anonymous app document p99", p99, 10, False, " ms"))
         for endpoint in ("app document", "template"):
             quiet = find(rows, system, endpoint)
             authenticated = find(rows, system, f"{AUTHENTICATED} {endpoint}")

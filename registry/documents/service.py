@@ -17,9 +17,9 @@ Validity:
 - Templates (by digest) and versions' immutable parts never go stale: no notice, lost feed or
   count flush removes them, only the byte bound.
 - Download counts are served with bounded staleness: read again at most every
-  ``count_seconds`` (the flush interval) and right after this process's own flush, without
-  reading anything else again (``Counts`` is a separate entry; documents are re-rendered from
-  the kept rows).
+  ``count_seconds`` (the flush interval) and by the first reader after this process's own
+  flush, without reading anything else again (``Counts`` is a separate entry; documents are
+  re-rendered from the kept rows). Counting a download evicts nothing.
 
 Who may read an app is decided by the caller from ``AppAccess`` (``registry.auth.access``):
 the answer is the same bytes for every reader.
@@ -113,9 +113,13 @@ class Documents:
             self.cache.drop_app(app_id)
 
     def counts_flushed(self, app_ids: Collection[int]) -> None:
-        """This process wrote download counts: read those apps' counts again; nothing else."""
+        """This process wrote download counts: the next reader of those apps' answers that
+        show counts reads the counts again, while other readers meanwhile get the answers as
+        they are (``_stale_counts``); counting never evicts a document, and never makes every
+        connection miss at once."""
+        stale = time.monotonic() - self._count_seconds - 1e-3
         for app_id in app_ids:
-            self.cache.drop_app(app_id, only_counts=True)
+            self.cache.age_counts(app_id, stale)
 
     def _get(self, key: Hashable) -> Entry | None:
         self._feed.poll()
