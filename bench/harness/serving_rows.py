@@ -128,6 +128,9 @@ def report(rows: list[Row], kinds: list[str]) -> None:
             return peer_light
         return peer_search if row.endpoint.startswith("search") else peer_doc
 
+    if ceiling is None and peer_doc is None:  # --no-peers: nestry's own ratios only
+        print(load_table(rows))
+        return
     print(load_table(rows, [("÷ nginx", lambda _row: ceiling), ("÷ verdaccio", peer)]))
     print()
     print(render_targets(_targets(rows, kinds, ceiling, peer_doc, (peer_search, peer_light))))
