@@ -32,6 +32,10 @@ class Row:
     result: wrk.Result | None  # None: not measured, ``note`` says why
     note: str = ""
 
+    @property
+    def rps_or_zero(self) -> float:
+        return 0.0 if self.result is None else self.result.rps
+
 
 def measure_rounds(probes: list[Probe], load: wrk.Load, rounds: int) -> list[Row]:
     """Every probe once per round, interleaved, so that background load drifting during the
@@ -54,6 +58,16 @@ def measure_rounds(probes: list[Probe], load: wrk.Load, rounds: int) -> list[Row
             note = f"{len(done)} of {rounds} rounds measured; the others: {note}"
         rows.append(Row(probe.system, probe.endpoint, median, note))
     return rows
+
+
+def median_rows(rounds: Sequence[Sequence[Row]]) -> list[Row]:
+    """Rows of the same probes measured in separate rounds (``measure_rounds(..., 1)`` each):
+    each keeps the round with the median req/s."""
+    merged = []
+    for same in zip(*rounds, strict=True):
+        done = sorted((r for r in same if r.result is not None), key=lambda r: r.rps_or_zero)
+        merged.append(done[len(done) // 2] if done else same[-1])
+    return merged
 
 
 def _measure(probe: Probe, load: wrk.Load, number: int) -> tuple[wrk.Result | None, str]:

@@ -54,7 +54,7 @@ async def resolve_endpoint(request: Request) -> Response:
             raise ApiError(exc.code, f"{exc.message} ({exc.hint})") from None
     response = JSONResponse({"results": [node_document(n) for n in nodes]})
     offered = source.offered.values()
-    if named == requests and _for_everyone(nodes) and all(_public(e) for e in offered):
+    if not aliases.names_an_arn(requests) and _for_everyone(nodes) and all(map(_public, offered)):
         # The same bytes for every caller allowed to resolve (no ARN: aliases are not watched).
         lists.remember(key, bytes(response.body), {e.app_id for e in offered}, epoch)
     return response

@@ -110,6 +110,12 @@ async def target_of(session: AsyncSession, arn: ArnId) -> str | None:
     return f"{row[0]}/{row[1]}" if row is not None else None
 
 
+def names_an_arn(requests: Sequence[Request]) -> bool:
+    """Does any request name an application ARN? (Its answer depends on aliases, which no
+    change notice covers: such answers are not kept.)"""
+    return any(parse_arn(request.application) is not None for request in requests)
+
+
 async def through_aliases(
     session: Callable[[], Awaitable[AsyncSession]], requests: Sequence[Request]
 ) -> list[Request]:
