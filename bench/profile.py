@@ -1,6 +1,6 @@
 """Profile the registry under one benchmark load with py-spy; print where its CPU time goes.
 
-    .venv/bin/python bench/profile.py app        # app | version | template | search | resolve
+    .venv/bin/python bench/profile.py app   # app | version | template | search | resolve[-new]
     .venv/bin/python bench/profile.py publish --seconds 15
 
 One registry process (--workers 1, so a single process holds every sample) on a fresh
@@ -28,7 +28,7 @@ from harness.tools import ensure_pip_tool
 from harness.workdir import scratch
 
 RATE = 250
-ENDPOINTS = ("app", "version", "template", "search", "resolve", "publish")
+ENDPOINTS = ("app", "version", "template", "search", "resolve", "resolve-new", "publish")
 SKIP = ("<module>", "run (", "_run_once", "run_until_complete", "run_forever", "__call__ (uvicorn")
 
 
@@ -56,12 +56,15 @@ def _load(args: argparse.Namespace, base: str, token: str) -> None:
         "template": f"{version}/template",
         "search": f"{base}/v1/apps?q={corpus.SEARCH_WORD}",
         "resolve": f"{base}/v1/resolve",
+        "resolve-new": f"{base}/v1/resolve",
     }
     body = None
-    if args.endpoint == "resolve":
+    if args.endpoint.startswith("resolve"):
+        # resolve-new: a range no other request sends, so no answer kept whole fits
+        range_ = "^1.0.0" if args.endpoint == "resolve" else ">=1.0.0 <2.0.0-" + wrk.UNIQUE
         wanted = [f"{corpus.NAMESPACE}/{a.name}" for a in corpus.apps(10)]
         body = json.dumps(
-            {"requests": [{"application": a, "range": "^1.0.0"} for a in wanted], "recursive": True}
+            {"requests": [{"application": a, "range": range_} for a in wanted], "recursive": True}
         )
     load = wrk.Load(seconds=args.seconds + 2, warmup=0)
     wrk.measure(urls[args.endpoint], load, post_json=body)

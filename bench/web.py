@@ -23,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from harness import corpus, databases, fast_seed, machine, wrk
 from harness.nestry_server import Registry
-from harness.serving_rows import Probe, Row, measure_rounds
-from harness.table import Target, render, render_targets
+from harness.serving_rows import Probe, Row, find, load_table, measure_rounds, ratio
+from harness.table import Target, render_targets
 from harness.workdir import scratch
 
 APP = corpus.App(1)
@@ -69,32 +69,19 @@ def _probes(system: str, base: str) -> list[Probe]:
     ]
 
 
-def _find(rows: list[Row], system: str, endpoint: str) -> wrk.Result | None:
-    for row in rows:
-        if row.system == system and row.endpoint.startswith(endpoint):
-            return row.result
-    return None
-
-
 def _report(rows: list[Row], kinds: list[str]) -> None:
-    table: list[list[object]] = []
-    for row in rows:
-        json_twin = "search q=" if row.endpoint.startswith("search") else "app document"
-        base = _find(rows, row.system, json_twin)
-        got = row.result
-        if got is None:
-            table.append([row.system, row.endpoint, "n/a", "", "", "", "", row.note])
-            continue
-        ratio = "" if base is None or not base.rps else f"{got.rps / base.rps:.2f}x"
-        table.append([row.system, row.endpoint, got.rps, got.p50_ms, got.p99_ms, got.bad, ratio])
-    headers = ["system", "endpoint", "req/s", "p50 ms", "p99 ms", "errors", "÷ its JSON"]
-    print(render(headers, table))
+    def json_twin(row: Row) -> wrk.Result | None:
+        twin = "search q=" if row.endpoint.startswith("search") else "app document"
+        return find(rows, row.system, twin)
+
+    print(load_table(rows, [("÷ its JSON", json_twin)]))
     targets = []
     for kind in kinds:
-        page = _find(rows, f"nestry/{kind}", "app page")
-        document = _find(rows, f"nestry/{kind}", "app document")
-        ratio = page.rps / document.rps if page and document and document.rps else None
-        targets.append(Target(f"{kind} app page ÷ app document", ratio, TARGET, unit="x"))
+        page = find(rows, f"nestry/{kind}", "app page")
+        document = find(rows, f"nestry/{kind}", "app document")
+        targets.append(
+            Target(f"{kind} app page ÷ app document", ratio(page, document), TARGET, unit="x")
+        )
     print()
     print(render_targets(targets))
 

@@ -105,7 +105,7 @@ class Range:
 
     def satisfied_by(self, version: VersionLike) -> bool:
         """Whether ``version`` (strict SemVer) is in the range, npm's prerelease rule included."""
-        candidate = nodesemver.make_semver(_canonical(version), loose=False)
+        candidate = _npm_version(str(version))
         return any(nodesemver.test_set(list(s), candidate) for s in self._sets)
 
     def max_satisfying(
@@ -138,7 +138,7 @@ def max_satisfying(
 
 def sort_versions(versions: Iterable[VersionLike]) -> list[str]:
     """Versions in ascending SemVer precedence; equal precedence ordered by text."""
-    return [text for _, text in sorted((parse_version(str(v)), str(v)) for v in versions)]
+    return [text for _, text in sorted((_parsed(str(v)), str(v)) for v in versions)]
 
 
 def is_dist_tag(text: str) -> bool:
@@ -164,6 +164,18 @@ def _as_range(range_: str | Range) -> Range:
 @functools.lru_cache(maxsize=1024)
 def _parse_cached(text: str) -> Range:
     return Range.parse(text)
+
+
+# Versions are parsed once each, not once per range they are matched against: a registry
+# matches the same few thousand versions against every request's ranges. Neither object is
+# changed by comparing (only by ``inc``/``bump``, which nothing here calls).
+_parsed = functools.lru_cache(maxsize=65536)(parse_version)
+
+
+@functools.lru_cache(maxsize=65536)
+def _npm_version(text: str) -> Any:
+    """``text`` (strict SemVer) as nodesemver compares it."""
+    return nodesemver.make_semver(_canonical(text), loose=False)
 
 
 def _canonical(version: VersionLike) -> str:

@@ -24,7 +24,7 @@ class RegistryState:
     downloads: DownloadCounter
     principals: PrincipalCache = field(init=False)
     documents: Documents = field(init=False)  # every cached answer of the read path
-    version_lists: VersionLists = field(init=False)  # public apps' versions, for resolving
+    version_lists: VersionLists = field(init=False)  # apps' versions, for resolving
     auth_failures: FailureLimiter | None = None  # made from the settings when not given
     access_log: AccessLog | None = None
 

@@ -1,7 +1,9 @@
-"""The serving benchmark's rows: one wrk measurement each, the table, and the targets."""
+"""Load probes and their rows: one wrk measurement each, in interleaved rounds; the table every
+load benchmark prints (``load_table``: serving.py, resolve.py, web.py); the serving targets."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from harness import wrk
@@ -30,6 +32,10 @@ class Row:
     result: wrk.Result | None  # None: not measured, ``note`` says why
     note: str = ""
 
+    @property
+    def rps_or_zero(self) -> float:
+        return 0.0 if self.result is None else self.result.rps
+
 
 def measure_rounds(probes: list[Probe], load: wrk.Load, rounds: int) -> list[Row]:
     """Every probe once per round, interleaved, so that background load drifting during the
@@ -54,6 +60,16 @@ def measure_rounds(probes: list[Probe], load: wrk.Load, rounds: int) -> list[Row
     return rows
 
 
+def median_rows(rounds: Sequence[Sequence[Row]]) -> list[Row]:
+    """Rows of the same probes measured in separate rounds (``measure_rounds(..., 1)`` each):
+    each keeps the round with the median req/s."""
+    merged = []
+    for same in zip(*rounds, strict=True):
+        done = sorted((r for r in same if r.result is not None), key=lambda r: r.rps_or_zero)
+        merged.append(done[len(done) // 2] if done else same[-1])
+    return merged
+
+
 def _measure(probe: Probe, load: wrk.Load, number: int) -> tuple[wrk.Result | None, str]:
     """A refused probe gives a reason instead of a result, so the other runs still happen."""
     label = f"  [{number}] {probe.system} {probe.endpoint}"
@@ -72,26 +88,33 @@ def _measure(probe: Probe, load: wrk.Load, number: int) -> tuple[wrk.Result | No
     return result, ""
 
 
-def _find(rows: list[Row], system: str, endpoint: str) -> wrk.Result | None:
+def find(rows: Sequence[Row], system: str, endpoint: str) -> wrk.Result | None:
+    """The result of ``system``'s first row whose endpoint starts with ``endpoint``."""
     for row in rows:
         if row.system == system and row.endpoint.startswith(endpoint):
             return row.result
     return None
 
 
-def report(rows: list[Row], kinds: list[str]) -> None:
-    ceiling = _find(rows, "nginx (static file)", "app document")
-    peer_doc = _find(rows, "verdaccio", "package document")
-    peer_search = _find(rows, "verdaccio", "search")
-    peer_light = _find(rows, "verdaccio", LIGHT)
+def ratio(result: wrk.Result | None, base: wrk.Result | None) -> float | None:
+    """``result``'s req/s over ``base``'s; ``None`` when either is missing (or ``base`` is 0)."""
+    return None if result is None or base is None or base.rps == 0 else result.rps / base.rps
+
+
+Base = Callable[[Row], wrk.Result | None]  # the result a row's ratio divides by
+
+
+def load_table(rows: Sequence[Row], ratios: Sequence[tuple[str, Base]] = ()) -> str:
+    """The Markdown table of ``rows``: req/s, p50, p99, errors, then one column per ratio
+    (its header and the row's base); unmeasured rows show ``n/a`` and why, measured rows
+    with a note get it below the table."""
     table: list[list[object]] = []
     for row in rows:
-        peer = peer_search if row.endpoint.startswith("search") else peer_doc
-        peer = peer_light if row.endpoint.startswith(LIGHT) else peer
         got = row.result
         if got is None:
-            table.append([row.system, row.endpoint, "n/a", "", "", "", "", row.note])
+            table.append([row.system, row.endpoint, "n/a", "", "", "", *("" for _ in ratios)])
             continue
+        shown = [ratio(got, base(row)) for _, base in ratios]
         table.append(
             [
                 row.system,
@@ -100,25 +123,31 @@ def report(rows: list[Row], kinds: list[str]) -> None:
                 got.p50_ms,
                 got.p99_ms,
                 got.bad,
-                _ratio(got, ceiling),
-                _ratio(got, peer),
+                *("" if r is None else f"{r:.2f}x" for r in shown),
             ]
         )
-    print(
-        render(
-            ["system", "endpoint", "req/s", "p50 ms", "p99 ms", "errors", "÷ nginx", "÷ verdaccio"],
-            table,
-        )
-    )
-    for row in rows:
-        if row.result is not None and row.note:
-            print(f"note: {row.system} {row.endpoint}: {row.note}")
+    headers = ["system", "endpoint", "req/s", "p50 ms", "p99 ms", "errors", *(h for h, _ in ratios)]
+    notes = [f"note: {row.system} {row.endpoint}: {row.note}" for row in rows if row.note]
+    return "\n".join([render(headers, table), *notes])
+
+
+def report(rows: list[Row], kinds: list[str]) -> None:
+    ceiling = find(rows, "nginx (static file)", "app document")
+    peer_doc = find(rows, "verdaccio", "package document")
+    peer_search = find(rows, "verdaccio", "search")
+    peer_light = find(rows, "verdaccio", LIGHT)
+
+    def peer(row: Row) -> wrk.Result | None:
+        if row.endpoint.startswith(LIGHT):
+            return peer_light
+        return peer_search if row.endpoint.startswith("search") else peer_doc
+
+    if ceiling is None and peer_doc is None:  # --no-peers: nestry's own ratios only
+        print(load_table(rows))
+        return
+    print(load_table(rows, [("÷ nginx", lambda _row: ceiling), ("÷ verdaccio", peer)]))
     print()
     print(render_targets(_targets(rows, kinds, ceiling, peer_doc, (peer_search, peer_light))))
-
-
-def _ratio(result: wrk.Result, base: wrk.Result | None) -> str:
-    return "" if base is None or base.rps == 0 else f"{result.rps / base.rps:.2f}x"
 
 
 def _targets(
@@ -128,20 +157,17 @@ def _targets(
     peer_doc: wrk.Result | None,
     peer_searches: tuple[wrk.Result | None, wrk.Result | None],
 ) -> list[Target]:
-    def ratio(result: wrk.Result | None, base: wrk.Result | None) -> float | None:
-        return None if result is None or base is None or base.rps == 0 else result.rps / base.rps
-
     targets = []
     for kind in kinds:
         system = f"nestry/{kind}"
         for endpoint in ("app document", "template"):
-            got = _find(rows, system, endpoint)
+            got = find(rows, system, endpoint)
             targets.append(
                 Target(f"{kind} {endpoint} ÷ verdaccio doc", ratio(got, peer_doc), 5, unit="x")
             )
             targets.append(Target(f"{kind} {endpoint} ÷ nginx", ratio(got, ceiling), 0.5, unit="x"))
         for prefix, peer in zip(("search", LIGHT), peer_searches, strict=True):
-            got = _find(rows, system, prefix)
+            got = find(rows, system, prefix)
             name = f"{kind} {prefix} ÷ verdaccio {prefix}"
             targets.append(Target(name, ratio(got, peer), 20, unit="x"))
     return targets

@@ -61,7 +61,7 @@ def _probe(url: str, headers: dict[str, str] | None, post_json: str | None, expe
     method = "GET" if post_json is None else "POST"
     extra = {} if post_json is None else {"Content-Type": "application/json"}
     answer = httpx.request(
-        method, url, headers={**(headers or {}), **extra}, content=post_json, timeout=60
+        method, url, headers={**(headers or {}), **extra}, content=_once(post_json), timeout=60
     )
     if answer.status_code != expect:
         code = _error_code(answer)
@@ -84,8 +84,17 @@ def settle(
     extra = {} if post_json is None else {"Content-Type": "application/json"}
     with contextlib.suppress(httpx.HTTPError):
         httpx.request(
-            method, url, headers={**(headers or {}), **extra}, content=post_json, timeout=timeout
+            method,
+            url,
+            headers={**(headers or {}), **extra},
+            content=_once(post_json),
+            timeout=timeout,
         )
+
+
+def _once(post_json: str | None) -> str | None:
+    """The body one request of a probe sends (``UNIQUE`` filled in)."""
+    return None if post_json is None else post_json.replace(UNIQUE, "0")
 
 
 def _error_code(answer: httpx.Response) -> str:
@@ -93,6 +102,23 @@ def _error_code(answer: httpx.Response) -> str:
         return str(answer.json()["error"]["code"])
     except (ValueError, KeyError, TypeError):
         return answer.text[:80]
+
+
+UNIQUE = "{unique}"  # in a POST body: replaced by what no other request of the run sends
+# Per thread: an id (its number and a random one, so that warm-up and run differ), then a count.
+_UNIQUE_LUA = """
+local threads = 0
+math.randomseed(os.time())
+function setup(thread)
+  threads = threads + 1
+  thread:set("id", threads .. "." .. math.random(1, 1000000000))
+end
+local n = 0
+function request()
+  n = n + 1
+  return wrk.format(nil, nil, nil, (wrk.body:gsub("{unique}", id .. "." .. n)))
+end
+"""
 
 
 def _lua(tmp: Path, post_json: str | None) -> Path | None:
@@ -104,6 +130,7 @@ def _lua(tmp: Path, post_json: str | None) -> Path | None:
         'wrk.method = "POST"\n'
         f"wrk.body = '{body}'\n"
         'wrk.headers["Content-Type"] = "application/json"\n'
+        + (_UNIQUE_LUA if UNIQUE in post_json else "")
     )
     return script
 

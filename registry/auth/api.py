@@ -69,7 +69,6 @@ async def revoke_token(request: Request) -> Response:
             target = f"token {row.display_prefix}… (id {row.id})"
             audit.record(session, who, "token_revoke", namespace=ns, target=target)
         await session.commit()
-    state.principals.clear()
     return JSONResponse(document)
 
 

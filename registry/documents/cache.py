@@ -111,13 +111,20 @@ class ByteCache:
                 if not keys:
                     del self._tagged[entry.tag]
 
-    def drop_app(self, app_id: int, *, only_counts: bool = False) -> None:
-        """Remove an application's entries (``only_counts``: those showing download counts)."""
+    def drop_app(self, app_id: int) -> None:
+        """Remove an application's entries."""
         for key in list(self._tagged.get(app_id, ())):
+            self.remove(key)
+            self.stats.invalidations += 1
+
+    def age_counts(self, app_id: int, read_at: float) -> None:
+        """Date the download counts an application's entries show back to ``read_at`` (no
+        later than it), so that their next reader reads them again; nothing is removed."""
+        for key in self._tagged.get(app_id, ()):
             entry = self._items[key]
-            if not only_counts or entry.shows_counts:
-                self.remove(key)
-                self.stats.invalidations += 1
+            if entry.shows_counts:
+                entry.stored_at = min(entry.stored_at, read_at)
+                entry.refreshing_since = None
 
     def drop_all_apps(self) -> None:
         """Remove every application's entries; immutable ones stay."""

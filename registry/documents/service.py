@@ -17,9 +17,9 @@ Validity:
 - Templates (by digest) and versions' immutable parts never go stale: no notice, lost feed or
   count flush removes them, only the byte bound.
 - Download counts are served with bounded staleness: read again at most every
-  ``count_seconds`` (the flush interval) and right after this process's own flush, without
-  reading anything else again (``Counts`` is a separate entry; documents are re-rendered from
-  the kept rows).
+  ``count_seconds`` (the flush interval) and by the first reader after this process's own
+  flush, without reading anything else again (``Counts`` is a separate entry; documents are
+  re-rendered from the kept rows). Counting a download evicts nothing.
 
 Who may read an app is decided by the caller from ``AppAccess`` (``registry.auth.access``):
 the answer is the same bytes for every reader.
@@ -48,14 +48,13 @@ from registry.documents.build import (
 from registry.documents.cache import ByteCache, Entry
 from registry.documents.queries import load_app, load_counts, load_tail_values
 from registry.errors import NotFound
-from registry.serving.change_feed import Apps, ChangeFeed
+from registry.serving.change_feed import ChangeFeed, Changes, Epochs
 
 T = TypeVar("T")
 REFRESH_PATIENCE = 1.0  # s before another caller takes over a refresh of counts
 # The tag of answers that show every app (the web UI's pages: lists, trees, dependents):
 # dropped on any change notice. Database ids start at 1, so no app has it.
 SITE = 0
-MAX_CHANGED = 100_000  # applications remembered as changed; beyond, any answer in flight is
 
 
 @dataclass(frozen=True)
@@ -90,9 +89,7 @@ class Documents:
         self._feed = feed
         self._ttl = ttl
         self._count_seconds = count_seconds
-        self._epoch = 0
-        self._floor = 0  # answers computed before this epoch are not kept
-        self._changed_at: dict[int, int] = {}  # app id -> epoch of its last notice
+        self._epochs = Epochs()  # keyed by app id (and SITE)
         self.loads = 0  # apps read from the database (``stats``)
         self._loading: dict[Hashable, asyncio.Future[Any]] = {}  # reads under way, by key
         feed.subscribe(self._on_notice)
@@ -103,26 +100,26 @@ class Documents:
     def epoch(self) -> int:
         """Note it before computing an answer to keep; pass it to ``remember``."""
         self._feed.poll()
-        return self._epoch
+        return self._epochs.epoch
 
-    def _on_notice(self, apps: Apps) -> None:
-        self._epoch += 1
-        if apps is None:
-            self._floor = self._epoch
-            self._changed_at.clear()
+    def _on_notice(self, notice: Changes) -> None:
+        if notice is None:
+            self._epochs.advance(None)
             self.cache.drop_all_apps()
             return
-        for app_id in (*apps, SITE):
-            self._changed_at[app_id] = self._epoch
+        changed = (*notice.apps, SITE)
+        self._epochs.advance(changed)
+        for app_id in changed:
             self.cache.drop_app(app_id)
-        if len(self._changed_at) > MAX_CHANGED:
-            self._changed_at.clear()
-            self._floor = self._epoch
 
     def counts_flushed(self, app_ids: Collection[int]) -> None:
-        """This process wrote download counts: read those apps' counts again; nothing else."""
+        """This process wrote download counts: the next reader of those apps' answers that
+        show counts reads the counts again, while other readers meanwhile get the answers as
+        they are (``_stale_counts``); counting never evicts a document, and never makes every
+        connection miss at once."""
+        stale = time.monotonic() - self._count_seconds - 1e-3
         for app_id in app_ids:
-            self.cache.drop_app(app_id, only_counts=True)
+            self.cache.age_counts(app_id, stale)
 
     def _get(self, key: Hashable) -> Entry | None:
         self._feed.poll()
@@ -164,7 +161,7 @@ class Documents:
     ) -> None:
         if tag is not None:
             self._feed.poll()
-            if epoch < self._floor or self._changed_at.get(tag, -1) > epoch:
+            if not self._epochs.fresh(epoch, tag):
                 return  # a notice for it arrived while it was computed: maybe stale
             if not self._feed.live and self._ttl <= 0:
                 return

@@ -52,7 +52,6 @@ async def create_namespace(request: Request) -> Response:
             default_visibility=visibility,
         )
         await session.commit()
-    state.principals.clear()  # the calling token now covers it, with the owner role
     roles = {**principal.roles, namespace.name: "owner"}
     return JSONResponse(_document(namespace, Principal(principal.user, roles=roles)), 201)
 
@@ -127,7 +126,6 @@ async def _change_member(request: Request, principal: Principal, role: str | Non
         audit.record(session, who, action, namespace=namespace.name, target=user, role=role)
         await session.commit()
         members = await orgs.members_of(session, namespace)
-    state.principals.clear()  # the member's tokens lose (or gain) the role now
     return JSONResponse({"namespace": namespace.name, "members": members})
 
 

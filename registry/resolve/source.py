@@ -1,20 +1,22 @@
 """The registry's driver of ``client.resolution``: candidates and references from our tables.
 
 Each answer is at most a fixed number of queries however many applications it is about, and
-none for public applications already in ``VersionLists`` (``registry.resolve.cache``): a warm
-resolve of public apps touches no database. Only applications the principal may read are
-offered (``registry.auth.access.readable_apps``); the others look missing: ``app_not_found``.
-An id naming another registry host is ``foreign_registry``: the client resolves it there.
+none for applications already in ``VersionLists`` (``registry.resolve.cache``): a warm resolve
+touches no database and builds no statement. Only applications the principal may read are
+offered (``registry.auth.access.may_read`` on the entry's access data, in memory); the others
+look missing: ``app_not_found``. An id naming another registry host is ``foreign_registry``:
+the client resolves it there.
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections import defaultdict
-from collections.abc import AsyncIterator, Awaitable, Callable, Collection
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from client.resolution import (
     AppVersions,
@@ -26,7 +28,7 @@ from client.resolution import (
     Request,
     VersionInfo,
 )
-from registry.auth.access import readable_apps
+from registry.auth.access import AppAccess, may_read
 from registry.auth.credentials import Principal
 from registry.db import models as m
 from registry.db.session import Database
@@ -58,9 +60,24 @@ _TAGS = (
     .join(m.Version, m.Version.id == m.DistTag.version_id)
     .where(m.DistTag.app_id.in_(_IDS))
 )
-_APPS = sa.select(
-    m.App.id, m.Namespace.name, m.App.name, m.App.name_canonical, m.App.visibility
-).join(m.Namespace, m.Namespace.id == m.App.namespace_id)
+_PAIRS: sa.BindParameter[tuple[str, str]] = sa.bindparam("pairs", expanding=True)
+_GRANTEE = aliased(m.Namespace)
+# One row per app and grant (one with NULLs for an app without grants): who may read it.
+_APPS = (
+    sa.select(
+        m.App.id,
+        m.Namespace.name,
+        m.App.name,
+        m.App.name_canonical,
+        m.App.visibility,
+        _GRANTEE.name,
+        m.AppGrant.grantee_user_id,
+    )
+    .join(m.Namespace, m.Namespace.id == m.App.namespace_id)
+    .outerjoin(m.AppGrant, m.AppGrant.app_id == m.App.id)
+    .outerjoin(_GRANTEE, _GRANTEE.id == m.AppGrant.grantee_namespace_id)
+    .where(sa.tuple_(m.Namespace.name, m.App.name_canonical).in_(_PAIRS))
+)
 
 Sessions = Callable[[], Awaitable[AsyncSession]]
 
@@ -102,17 +119,26 @@ class DatabaseSource:
         self._hosts = local_hosts
         self._apps: dict[str, AppEntry] = {}  # every app this resolve has offered, by name
 
+    @property
+    def offered(self) -> Mapping[str, AppEntry]:
+        """Every app this resolve has offered (readable by the principal), by canonical name."""
+        return self._apps
+
     async def opened(self) -> AsyncSession:
         """The read session (opened on first use), for queries beside the resolve's own."""
         return await self._session()
 
     async def versions(self, need: NeedVersions) -> list[Candidates]:
-        names = {o.canonical for o in need.requests if self._ours(o)}
-        self._apps.update(self._lists.get_many(names - self._apps.keys()))
-        missing = names - self._apps.keys()
+        names = {o.canonical for o in need.requests if self._ours(o)} - self._apps.keys()
+        found = self._lists.get_many(names)
+        missing = names - found.keys()
         if missing:
             # Apps found missing on an earlier level are asked again: cheap, and rare.
-            self._apps.update(await self._load(missing))
+            found.update(await self._load(missing))
+        principal = self._principal
+        self._apps.update(
+            (name, entry) for name, entry in found.items() if may_read(principal, entry.access)
+        )
         return [self._candidates(o) for o in need.requests]
 
     async def templates(self, need: NeedTemplates) -> dict[str, tuple[Request, ...]]:
@@ -151,34 +177,42 @@ class DatabaseSource:
         return entry.versions
 
     async def _load(self, names: Collection[str]) -> dict[str, AppEntry]:
-        generation = self._lists.generation  # before the queries: see VersionLists.put
+        """Every app among ``names`` that exists (readable or not: the caller decides), kept."""
+        epoch = self._lists.epoch  # before the queries: see VersionLists.put
         session = await self._session()
         pairs = [tuple(name.split("/", 1)) for name in names]
-        apps = await session.execute(
-            _APPS.where(sa.tuple_(m.Namespace.name, m.App.name_canonical).in_(pairs)).where(
-                readable_apps(self._principal)
-            )
-        )
-        found = {
-            app_id: (f"{ns}/{canonical}", f"{ns}/{name}", visibility)
-            for app_id, ns, name, canonical, visibility in apps
-        }
+        found: dict[int, tuple[str, str, str, str]] = {}
+        grant_namespaces: dict[int, set[str]] = defaultdict(set)
+        grant_users: dict[int, set[int]] = defaultdict(set)
+        rows = await session.execute(_APPS, {"pairs": pairs})
+        for app_id, ns, name, canonical, visibility, grantee, user_id in rows:
+            found[app_id] = (f"{ns}/{canonical}", ns, f"{ns}/{name}", visibility)
+            if grantee is not None:
+                grant_namespaces[app_id].add(grantee)
+            if user_id is not None:
+                grant_users[app_id].add(user_id)
         if not found:
             return {}
+        ids = {"ids": list(found)}
         versions: dict[int, list[VersionInfo]] = defaultdict(list)
-        ids: dict[int, dict[str, int]] = defaultdict(dict)
+        version_ids: dict[int, dict[str, int]] = defaultdict(dict)
         for version_id, app_id, version, digest, yanked, bundle, place in await session.execute(
-            _VERSIONS, {"ids": list(found)}
+            _VERSIONS, ids
         ):
             versions[app_id].append(VersionInfo(version, digest, yanked, bundle, place))
-            ids[app_id][version] = version_id
+            version_ids[app_id][version] = version_id
         tags: dict[int, dict[str, str]] = defaultdict(dict)
-        for app_id, tag, version in await session.execute(_TAGS, {"ids": list(found)}):
+        for app_id, tag, version in await session.execute(_TAGS, ids):
             tags[app_id][tag] = version
         loaded: dict[str, AppEntry] = {}
-        for app_id, (name, display, visibility) in found.items():
+        for app_id, (name, namespace, display, visibility) in found.items():
+            access = AppAccess(
+                namespace,
+                visibility,
+                frozenset(grant_namespaces[app_id]),
+                frozenset(grant_users[app_id]),
+            )
             offered = AppVersions(display, tuple(versions[app_id]), tags[app_id])
-            loaded[name] = AppEntry(offered, ids[app_id])
-            if visibility == "public":
-                self._lists.put(name, loaded[name], generation)
+            loaded[name] = AppEntry(app_id, access, offered, version_ids[app_id])
+            self._lists.put(name, loaded[name], epoch)
         return loaded

@@ -7,7 +7,7 @@ unchanged. An alias grants nothing: the target app is read with the caller's own
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -110,13 +110,21 @@ async def target_of(session: AsyncSession, arn: ArnId) -> str | None:
     return f"{row[0]}/{row[1]}" if row is not None else None
 
 
-async def through_aliases(session: AsyncSession, requests: Sequence[Request]) -> list[Request]:
+def names_an_arn(requests: Sequence[Request]) -> bool:
+    """Does any request name an application ARN? (Its answer depends on aliases, which no
+    change notice covers: such answers are not kept.)"""
+    return any(parse_arn(request.application) is not None for request in requests)
+
+
+async def through_aliases(
+    session: Callable[[], Awaitable[AsyncSession]], requests: Sequence[Request]
+) -> list[Request]:
     """``requests`` with every application ARN this registry answers to (its own partition,
     or an alias) replaced by its ``namespace/name``; other ARNs are left for resolution to
-    refuse."""
+    refuse. ``session`` opens the read session, only when there is an ARN to look up."""
     result = []
     for request in requests:
         arn = parse_arn(request.application)
-        target = await target_of(session, arn) if arn is not None else None
+        target = await target_of(await session(), arn) if arn is not None else None
         result.append(Request(target, request.range) if target is not None else request)
     return result

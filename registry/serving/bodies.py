@@ -41,6 +41,12 @@ async def parse_body(request: Request, shape: type[S]) -> S:
             "unsupported_media_type", "send a JSON object (application/json)", status=415
         )
     body = await read_limited(request, MAX_JSON_BYTES)
+    return fit_bytes(body, shape)
+
+
+def fit_bytes(body: bytes, shape: type[S]) -> S:
+    """``parse_body`` of a body already read (``read_limited``): the resolve endpoint keys its
+    kept answers by the bytes before it parses them."""
     return fit({} if shape.may_be_empty and not body.strip() else _parse(body), shape)
 
 

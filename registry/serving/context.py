@@ -53,7 +53,7 @@ async def authenticate_token(state: RegistryState, token: str | None, address: s
     if token is None:
         return ANONYMOUS
     now, key = utcnow(), hash_token(token)
-    generation = state.principals.generation  # before the query: see PrincipalCache.put
+    epoch = state.principals.epoch  # before the query: see PrincipalCache.put
     cached = state.principals.get(key, now)
     if cached is not None:
         return cached
@@ -64,7 +64,7 @@ async def authenticate_token(state: RegistryState, token: str | None, address: s
     except Unauthorized:
         await state.limiter.record_failure(address, token)
         raise
-    state.principals.put(key, principal, generation)
+    state.principals.put(key, principal, epoch)
     return principal
 
 

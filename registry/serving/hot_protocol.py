@@ -10,9 +10,12 @@ answer is remembered, the whole response — the bytes uvicorn would have writte
 ``connection: close`` included — goes out in one ``transport.write`` from the parser callback.
 Everything else, and every case it is unsure of (pipelining behind a routed request, a body,
 ``Expect``, an upgrade, a root path, a percent-encoded or non-ASCII path, the write buffer full),
-is handed to uvicorn's own code unchanged. Metrics, the access log and download counts see
-these answers as they see the routed ones; ``tests/registry/test_hot_protocol.py`` holds both
-paths to the same bytes on the wire.
+is handed to uvicorn's own code unchanged. One body is looked at: a ``POST /v1/resolve`` with a
+``Content-Length`` of at most ``RESOLVE_BODY_LIMIT`` is held back until complete, answered in
+one write when a kept answer matches it (``hot_reads.take_resolve``), and otherwise handed to
+uvicorn whole, headers then body, as if it had arrived in one read. Metrics, the access log
+and download counts see these answers as they see the routed ones;
+``tests/registry/test_hot_protocol.py`` holds both paths to the same bytes on the wire.
 """
 
 from __future__ import annotations
@@ -94,35 +97,73 @@ class HotReadProtocol(HttpToolsProtocol):
         super().__init__(config, server_state, app_state, _loop)
         self.proxy, self.registry = _unwrap(self.app)
         self.answered = False  # the current request was answered from memory
+        self.held: list[bytes] | None = None  # a resolve body held back, until complete
 
     def on_message_begin(self) -> None:
         self.answered = False
+        self.held = None
         super().on_message_begin()
 
     def on_headers_complete(self) -> None:
-        if not self._answer_remembered():
-            super().on_headers_complete()
+        if self._answer_remembered():
+            return
+        if self._holds_resolve_body():
+            self.held = []
+            return
+        super().on_headers_complete()
 
     def on_body(self, body: bytes) -> None:
-        if not self.answered:
+        if self.answered:
+            return
+        if self.held is None:
             super().on_body(body)
+            return
+        self.held.append(body)
+        if sum(map(len, self.held)) > hot_reads.RESOLVE_BODY_LIMIT:  # longer than declared
+            self._release()
 
     def on_message_complete(self) -> None:
-        if not self.answered:
-            super().on_message_complete()
+        if self.answered:
+            return
+        if self.held is not None:
+            if self._answer_resolve(b"".join(self.held)):
+                return
+            self._release()
+        super().on_message_complete()
+
+    def _release(self) -> None:
+        """Hand the held request to uvicorn: its headers, then the body held so far."""
+        held, self.held = self.held or [], None
+        super().on_headers_complete()
+        body = b"".join(held)
+        if body:
+            super().on_body(body)
+
+    def _holds_resolve_body(self) -> bool:
+        """Is this a resolve whose body may be held back to look for a kept answer?"""
+        prepared = self._prepared(b"POST")
+        return prepared is not None and prepared[2] == hot_reads.RESOLVE_PATH
+
+    def _answer_resolve(self, body: bytes) -> bool:
+        """Write the kept answer to the held resolve, if there is one."""
+        prepared = self._prepared(b"POST")
+        if prepared is None:
+            return False
+        registry, state, url, headers, client, http_version, keep_alive = prepared
+        started = time.perf_counter()
+        taken = hot_reads.take_resolve(state, headers, body)
+        if taken is None:
+            return False
+        head, answer = taken
+        self._write(200, head, answer, keep_alive)
+        registry.metrics.observe("POST", hot_reads.RESOLVE, 200, time.perf_counter() - started)
+        self._log(state, "POST", url, client, http_version, 200)
+        self._finish(keep_alive)
+        return True
 
     def _answer_remembered(self) -> bool:
-        """Answer from memory when possible. Everything read from uvicorn's protocol is read
-        before anything is written: if uvicorn's internals are not what this expects, the
-        request goes to uvicorn's own code untouched, and the hot path stays off."""
-        if HotReadProtocol.disabled:
-            return False
-        try:
-            prepared = self._prepare()
-        except Exception:  # uvicorn changed under us: serve through ASGI from now on
-            HotReadProtocol.disabled = True
-            log.warning("hot read path off: uvicorn's protocol is not as expected", exc_info=True)
-            return False
+        """Answer a ``GET`` from memory when possible."""
+        prepared = self._prepared(b"GET")
         if prepared is None:
             return False
         registry, state, url, headers, client, http_version, keep_alive = prepared
@@ -132,35 +173,59 @@ class HotReadProtocol(HttpToolsProtocol):
         if taken is None:
             return False
         status, ready = taken
+        head = ready.not_modified_head if status == 304 else ready.head
+        self._write(status, head, ready.body if status == 200 else b"", keep_alive)
+        registry.metrics.observe("GET", ready.route, status, time.perf_counter() - started)
+        self._log(state, "GET", url, client, http_version, status)
+        self._finish(keep_alive)
+        return True
+
+    def _write(self, status: int, head: bytes, body: bytes, keep_alive: bool) -> None:
+        """The whole response in one write: what uvicorn would have written for it."""
         out = [STATUS_LINE[status]]
         for name, value in self.server_state.default_headers:
             out += (name, b": ", value, b"\r\n")
-        out.append(ready.not_modified_head if status == 304 else ready.head)
+        out.append(head)
         if not keep_alive:
             out.append(b"connection: close\r\n")
         out.append(b"\r\n")
-        if status == 200:
-            out.append(ready.body)
+        out.append(body)
         self.transport.write(b"".join(out))
         self.answered = True
 
-        registry.metrics.observe("GET", ready.route, status, time.perf_counter() - started)
+    def _log(
+        self, state: Any, method: str, url: bytes, client: Any, http_version: str, status: int
+    ) -> None:
         if state.access_log is not None:
             request = {
                 "client": client,
-                "method": "GET",
-                "path": path,
+                "method": method,
+                "path": url.decode("ascii"),
                 "raw_path": url,
                 "query_string": b"",
                 "http_version": http_version,
             }
             state.access_log.record(request, status)
+
+    def _finish(self, keep_alive: bool) -> None:
         if not keep_alive:
             self.transport.close()
         self.on_response_complete()
-        return True
 
-    def _prepare(self) -> Prepared | None:
+    def _prepared(self, method: bytes) -> Prepared | None:
+        """``_prepare``, safely. Everything read from uvicorn's protocol is read before anything
+        is written: if uvicorn's internals are not what this expects, the request goes to
+        uvicorn's own code untouched, and the hot path stays off."""
+        if HotReadProtocol.disabled:
+            return None
+        try:
+            return self._prepare(method)
+        except Exception:  # uvicorn changed under us: serve through ASGI from now on
+            HotReadProtocol.disabled = True
+            log.warning("hot read path off: uvicorn's protocol is not as expected", exc_info=True)
+            return None
+
+    def _prepare(self, method: bytes) -> Prepared | None:
         """What answering needs from the protocol's state; ``None`` when uvicorn should answer."""
         registry = self.registry
         if registry is None or self.root_path or self.limit_concurrency is not None:
@@ -175,18 +240,27 @@ class HotReadProtocol(HttpToolsProtocol):
             or b"%" in url
             or b"#" in url
             or not url.isascii()
-            or self.parser.get_method() != b"GET"
+            or self.parser.get_method() != method
         ):
             return None
         if self.flow.write_paused or (self.cycle is not None and not self.cycle.response_complete):
             return None  # the client is not reading, or an earlier answer is still due
         headers = self.headers
         forwarded_for: list[bytes] = []
+        declared = None
         for name, value in headers:
-            if name in _ROUTE_WITH:
+            if name == b"content-length" and method == b"POST" and declared is None:
+                declared = value
+            elif name in _ROUTE_WITH:
                 return None
             if name == b"x-forwarded-for":
                 forwarded_for.append(value)
+        if method == b"POST" and not (
+            declared is not None
+            and declared.isdigit()
+            and int(declared) <= hot_reads.RESOLVE_BODY_LIMIT
+        ):
+            return None
         client = self._forwarded_client(forwarded_for) if forwarded_for else self.client
         http_version = self.parser.get_http_version()
         keep_alive = http_version != "1.0" and self.parser.should_keep_alive()

@@ -14,6 +14,10 @@ counts still see it). Anything else — an unknown token, a query string, ``HEAD
 remembered, a change noticed since — takes the normal route, which then remembers the fresh
 answer. Correctness across workers and replicas is the change feed's
 (``registry.serving.change_feed``): see ``Documents``.
+
+``POST /v1/resolve`` has one such answer too: a whole resolve answer the endpoint
+(``registry.resolve.api``) kept because it shows only public apps (``VersionLists.remember``),
+for the same body and host (``take_resolve``; the HTTP protocol holds the body back to ask).
 """
 
 from __future__ import annotations
@@ -27,11 +31,12 @@ from starlette.types import Scope, Send
 from client.errors import InvalidNameError
 from client.names import canonical_app
 from registry.auth.access import may_read
-from registry.auth.credentials import hash_token
+from registry.auth.credentials import Principal, hash_token
 from registry.db.models import utcnow
 from registry.documents.build import if_none_match_hits
 from registry.documents.service import Documents
 from registry.errors import Unauthorized
+from registry.resolve.cache import answer_key
 from registry.serving.metrics import Metrics
 from registry.state import RegistryState
 
@@ -159,15 +164,49 @@ def _may_read(state: RegistryState, key: ReadyKey, ready: Ready, authorization: 
     """
     if authorization is None:
         return ready.public and state.settings.anonymous_read
-    scheme, _, token = authorization.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return False
-    try:
-        principal = state.principals.get(hash_token(token.strip()), utcnow())
-    except Unauthorized:  # expired: the route says so
-        return False
+    principal = _verified(state, authorization)
     access = state.documents.access_of(key[1], key[2])
     return principal is not None and access is not None and may_read(principal, access)
+
+
+def _verified(state: RegistryState, authorization: str) -> Principal | None:
+    """The principal of a bearer token this process verified recently; ``None`` otherwise
+    (unknown, malformed or expired: the route decides, and counts failures)."""
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    try:
+        return state.principals.get(hash_token(token.strip()), utcnow())
+    except Unauthorized:  # expired: the route says so
+        return None
+
+
+RESOLVE = "/v1/resolve"
+RESOLVE_PATH = RESOLVE.encode()
+RESOLVE_BODY_LIMIT = 64 * 1024  # bodies held back to look for a kept answer; larger: routed
+
+
+def take_resolve(
+    state: RegistryState, headers: RawHeaders, body: bytes
+) -> tuple[bytes, bytes] | None:
+    """The header lines and body of the kept answer to ``POST /v1/resolve`` with ``body``;
+    ``None`` when the request must be routed. Kept answers show public apps only: anonymous
+    callers get them while anonymous reads are on, callers with a token once it is verified."""
+    host = authorization = None
+    for name, value in headers:
+        if name == b"host" and host is None:
+            host = value.decode("latin-1")
+        elif name == b"authorization":
+            authorization = value.decode("latin-1")
+    kept = state.version_lists.answer(answer_key(host, body))
+    if kept is None:
+        return None
+    if authorization is None:
+        if not state.settings.anonymous_read:
+            return None
+    elif _verified(state, authorization) is None:
+        return None
+    return b"content-length: %d\r\ncontent-type: application/json\r\n" % len(kept), kept
 
 
 async def answer(state: RegistryState, metrics: Metrics, scope: Scope, send: Send) -> int | None:

@@ -133,7 +133,6 @@ async def log_out(request: Request, principal: Principal) -> None:
     async with state.database.writer() as session:
         await token_service.revoke(session, principal, principal.token_id)
         await session.commit()
-    state.principals.clear()
 
 
 def set_session(request: Request, response: Response, secret: str, expires: datetime) -> None:

@@ -139,10 +139,15 @@ async def test_flushing_download_counts_evicts_no_document(app, api, publish):
     loads, a_id = documents.loads, (await documents.app("acme", "a")).info.id
     template_keys = [key for key in documents.cache.held() if key[0] == "template"]
     b_keys = _keys_of(documents, (await documents.app("acme", "b")).info.id)
+    a_keys = _keys_of(documents, a_id)
+    assert len(a_keys) >= 4  # rows, counts, bodies, ready answers
+    evictions, invalidations = documents.cache.stats.evictions, documents.cache.stats.invalidations
     await state.downloads.flush()
     assert template_keys and all(key in documents.cache.held() for key in template_keys)
     assert b_keys <= set(documents.cache.held()), "acme/b downloaded nothing: untouched"
-    assert ("app", "acme", "a") in _keys_of(documents, a_id), "acme/a's rows are kept"
+    assert _keys_of(documents, a_id) == a_keys, "acme/a's documents are kept, counts aged"
+    assert documents.cache.stats.evictions == evictions
+    assert documents.cache.stats.invalidations == invalidations
     document = (await api.get("/v1/apps/acme/a")).json()
     assert document["downloads"] == 1, "counts after this process's flush are fresh"
     assert documents.loads == loads, "no app was read from the database again"

@@ -47,6 +47,11 @@ class CountingProtocol(HotReadProtocol):
         CountingProtocol.answered += done
         return done
 
+    def _answer_resolve(self, body: bytes) -> bool:
+        done = super()._answer_resolve(body)
+        CountingProtocol.answered += done
+        return done
+
 
 @dataclass
 class Server:
@@ -279,7 +284,7 @@ def test_a_surprise_while_answering_falls_back_to_uvicorn_before_a_byte(
     hot, stock = servers
     prime(hot, stock)
 
-    def changed_upstream(self: HotReadProtocol) -> None:
+    def changed_upstream(self: HotReadProtocol, method: bytes) -> None:
         raise AttributeError("'HttpToolsProtocol' object has no attribute 'flow'")
 
     monkeypatch.setattr(HotReadProtocol, "_prepare", changed_upstream)
@@ -290,3 +295,95 @@ def test_a_surprise_while_answering_falls_back_to_uvicorn_before_a_byte(
         assert exchange(hot.port, sent) == exchange(stock.port, sent)
     assert CountingProtocol.answered == before
     assert HotReadProtocol.disabled
+
+
+RESOLVE_BODY = b'{"requests": [{"application": "acme/demo", "range": "^1"}]}'
+
+
+def resolve_request(*headers: str, body: bytes = RESOLVE_BODY, version: str = "1.1") -> bytes:
+    length = (f"Content-Length: {len(body)}",) if body is not None else ()
+    return request("/v1/resolve", *length, *headers, method="POST", version=version) + body
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        pytest.param({}, id="keep-alive"),
+        pytest.param({"headers": ("Connection: close",)}, id="connection-close"),
+        pytest.param({"version": "1.0"}, id="http-1.0"),
+    ],
+)
+def test_a_kept_resolve_answer_in_one_write_is_the_bytes_uvicorn_writes(published, servers, shape):
+    hot, stock = servers
+    sent = resolve_request(*shape.get("headers", ()), version=shape.get("version", "1.1"))
+    for server in (hot, stock):  # routed once: the answer is kept
+        assert exchange(server.port, resolve_request())[0].startswith(b"HTTP/1.1 200 ")
+    before = CountingProtocol.answered
+    mine, theirs = exchange(hot.port, sent)[0], exchange(stock.port, sent)[0]
+    assert CountingProtocol.answered == before + 1
+    assert mine.startswith(b"HTTP/1.1 200 OK\r\n") and b'"version":"1.0.0"' in mine
+    assert mine == theirs
+
+
+@pytest.mark.parametrize(
+    "sent",
+    [
+        pytest.param(resolve_request(body=RESOLVE_BODY.replace(b"^1", b"^1.0")), id="not-kept"),
+        pytest.param(resolve_request("Authorization: Bearer nst_not-a-token"), id="token"),
+        pytest.param(resolve_request(body=b'{"requests": [}'), id="malformed"),
+        pytest.param(
+            request("/v1/resolve", "Transfer-Encoding: chunked", method="POST")
+            + b"%x\r\n%s\r\n0\r\n\r\n" % (len(RESOLVE_BODY), RESOLVE_BODY),
+            id="chunked",
+        ),
+        pytest.param(
+            resolve_request(body=RESOLVE_BODY[:-1] + b" " * 70_000 + b"}"), id="over-the-limit"
+        ),
+    ],
+)
+def test_resolves_it_is_unsure_of_go_to_uvicorn_unchanged(published, servers, sent):
+    hot, stock = servers
+    for server in (hot, stock):
+        assert exchange(server.port, resolve_request())[0].startswith(b"HTTP/1.1 200 ")
+    before = CountingProtocol.answered
+    mine, theirs = exchange(hot.port, sent)[0], exchange(stock.port, sent)[0]
+    assert CountingProtocol.answered == before
+    assert mine == theirs
+
+
+def test_pipelined_resolves_and_reads_are_answered_in_order(published, servers):
+    hot, stock = servers
+    prime(hot, stock)
+    for server in (hot, stock):
+        assert exchange(server.port, resolve_request())[0].startswith(b"HTTP/1.1 200 ")
+    pipeline = [
+        resolve_request(),
+        request(APP),
+        resolve_request(body=b'{"requests": [{"application": "acme/missing", "range": "^1"}]}'),
+        resolve_request(),
+        request("/v1/apps?q=demo"),
+        resolve_request(),
+    ]
+    before = CountingProtocol.answered
+    mine, theirs = exchange(hot.port, *pipeline), exchange(stock.port, *pipeline)
+    assert mine == theirs
+    assert [r.split(b"\r\n")[0] for r in mine] == [b"HTTP/1.1 200 OK"] * len(pipeline)
+    assert CountingProtocol.answered > before
+
+
+async def test_logs_and_metrics_see_resolves_answered_in_one_write(published, servers):
+    hot, stock = servers
+    for server in (hot, stock):
+        assert exchange(server.port, resolve_request())[0].startswith(b"HTTP/1.1 200 ")
+    hot.clear_log()
+    stock.clear_log()
+    before = CountingProtocol.answered
+    for _ in range(2):
+        assert exchange(hot.port, resolve_request()) == exchange(stock.port, resolve_request())
+    assert CountingProtocol.answered == before + 2
+    ports = re.compile(r"^[0-9.]+:\d+ ")
+    mine, theirs = hot.log_lines(), stock.log_lines()
+    assert [ports.sub("", line) for line in mine] == [ports.sub("", line) for line in theirs]
+    assert mine[0].endswith('"POST /v1/resolve HTTP/1.1" 200')
+    route = 'method="POST",route="/v1/resolve",status="200"'
+    assert f"nestry_http_requests_total{{{route}}} 3" in hot.app.metrics.render()

@@ -18,7 +18,7 @@ from registry.auth.accounts import ensure_user, issue_token
 from registry.db.models import App
 from registry.db.session import Database
 from registry.documents.service import Documents
-from registry.serving.change_feed import ChangeFeed, SharedGeneration
+from registry.serving.change_feed import ChangeFeed, Notice, SharedGeneration
 from registry.settings import Settings
 
 TTL = 0.5
@@ -138,9 +138,12 @@ def test_sqlite_processes_share_notices_per_app(tmp_path):
     heard: list[object] = []
     other.subscribe(heard.append)
     seen = other.generation
-    one.changed([5, 9])
+    one.changed(Notice.about(apps=[5, 9]))
     assert other.generation != seen
-    assert heard == [frozenset({5, 9})], "the other process learns which apps changed"
+    assert heard == [Notice.about(apps=[5, 9])], "the other process learns which apps changed"
+    one.changed(Notice.about(users=[5], tokens=[2, 9], namespaces=[1]))
+    other.poll()
+    assert heard[-1] == Notice.about(users=[5], tokens=[2, 9], namespaces=[1]), "and its kind"
     one.changed()
     other.poll()
     assert heard[-1] is None, "an unknown change reaches it as such"
@@ -204,14 +207,14 @@ def test_an_answer_read_before_a_change_is_not_kept():
     feed.live = True
     documents = _documents(feed, ttl=60)
     epoch = documents.epoch
-    feed.changed([7])  # a notice for app 7 arrives while its answer is being computed
+    feed.changed(Notice.about(apps=[7]))  # for app 7, while its answer is being computed
     documents.remember("key", "stale answer", 100, 7, epoch, counts_read_at=None)
     assert documents.ready("key") is None
     documents.remember("key", "fresh answer", 100, 7, documents.epoch, counts_read_at=None)
     assert documents.ready("key") == "fresh answer"
-    feed.changed([8])
+    feed.changed(Notice.about(apps=[8]))
     assert documents.ready("key") == "fresh answer", "another app's notice leaves it alone"
-    feed.changed([7])
+    feed.changed(Notice.about(apps=[7]))
     assert documents.ready("key") is None
 
 

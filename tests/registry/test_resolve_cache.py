@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import httpx
+import sqlalchemy as sa
 from sqlalchemy import event
 from starlette.applications import Starlette
 
 from client.resolution import AppVersions, VersionInfo
+from registry.auth.access import AppAccess
+from registry.auth.credentials import hash_token
+from registry.db.models import App, Version, utcnow
+from registry.db.session import Database
 from registry.resolve.cache import AppEntry, VersionLists
-from registry.serving.change_feed import ChangeFeed
+from registry.serving.change_feed import ChangeFeed, Notice
+from registry.settings import Settings
 
 
 def template(**nested: tuple[str, str]) -> str:
@@ -108,37 +115,141 @@ async def test_an_app_made_private_is_not_served_from_the_cache(
     assert patched.status_code == 200
     assert (await resolve(api, "secret/inner", "^1"))["error"]["code"] == "app_not_found"
     member = publish_token_factory("secret", scope="read")
-    for _ in range(2):  # private version lists are read for each caller, never kept
+    outsider = publish_token_factory("other", scope="read")
+    await settled(app)
+    assert (await resolve(api, "secret/inner", "^1", member))["version"] == "1.0.0"
+    assert (await resolve(api, "secret/inner", "^1", outsider))["error"]["code"] == "app_not_found"
+    for _ in range(2):  # the list is kept once; who may have it is decided in memory
         with selects(app) as statements:
             assert (await resolve(api, "secret/inner", "^1", member))["version"] == "1.0.0"
-        assert statements
-    assert (await resolve(api, "secret/inner", "^1"))["error"]["code"] == "app_not_found"
+            outsider_sees = await resolve(api, "secret/inner", "^1", outsider)
+            assert outsider_sees["error"]["code"] == "app_not_found"
+            assert (await resolve(api, "secret/inner", "^1"))["error"]["code"] == "app_not_found"
+        assert statements == []
 
 
-def entry(name: str, versions: int) -> AppEntry:
+async def settled(app: Starlette) -> None:
+    """Until the notices of commits made elsewhere (the token factory's) have arrived: an
+    empty commit of this process waits for its own marker, which comes after them."""
+    async with app.state.registry.database.writer() as session:
+        await session.commit()
+
+
+def entry(name: str, versions: int, app_id: int = 1) -> AppEntry:
     infos = tuple(VersionInfo(f"1.0.{i}", f"sha256:{name}{i}") for i in range(versions))
-    return AppEntry(AppVersions(name, infos), {v.version: i for i, v in enumerate(infos)})
+    access = AppAccess(name.split("/")[0], "public")
+    ids = {v.version: i for i, v in enumerate(infos)}
+    return AppEntry(app_id, access, AppVersions(name, infos), ids)
 
 
 def test_version_lists_are_bounded_by_versions_held() -> None:
     feed = ChangeFeed()
     lists = VersionLists(feed, ttl=60, max_versions=25)
     for i in range(5):
-        lists.put(f"acme/a{i}", entry(f"acme/a{i}", 7), feed.generation)  # weight 8 each
+        lists.put(f"acme/a{i}", entry(f"acme/a{i}", 7, i), lists.epoch)  # weight 8 each
     assert len(lists) == 3
     assert lists.get("acme/a0") is None and lists.get("acme/a4") is not None
-    lists.put("acme/huge", entry("acme/huge", 30), feed.generation)
+    lists.put("acme/huge", entry("acme/huge", 30, 9), lists.epoch)
     assert lists.get("acme/huge") is None
 
 
 def test_an_answer_read_before_a_change_is_not_kept() -> None:
     feed = ChangeFeed()
     lists = VersionLists(feed, ttl=60)
-    generation = feed.generation
-    feed.changed()  # e.g. a publish committed while the version list was being read
-    lists.put("acme/a", entry("acme/a", 1), generation)
+    epoch = lists.epoch
+    feed.changed(Notice.about(apps=[1]))  # a publish committed while the list was being read
+    lists.put("acme/a", entry("acme/a", 1, app_id=1), epoch)
     assert lists.get("acme/a") is None
-    lists.put("acme/a", entry("acme/a", 1), feed.generation)
+    epoch = lists.epoch
+    feed.changed(Notice.about(apps=[2]))  # another app's: no reason to refuse it
+    lists.put("acme/a", entry("acme/a", 1, app_id=1), epoch)
     assert lists.get("acme/a") is not None
-    feed.changed()
+    feed.changed(Notice.about(apps=[2], users=[1], tokens=[1]))
+    assert lists.get("acme/a") is not None
+    feed.changed(Notice.about(apps=[1]))
     assert lists.get("acme/a") is None
+    lists.put("acme/a", entry("acme/a", 1, app_id=1), lists.epoch)
+    feed.changed()
+    assert lists.get("acme/a") is None, "an unknown change drops everything"
+
+
+async def test_a_change_to_one_app_keeps_other_lists_and_principals_and_reaches_every_worker(
+    app: Starlette,
+    api: httpx.AsyncClient,
+    publish: Callable[..., Any],
+    publish_token_factory: Callable[..., str],
+    settings: Settings,
+) -> None:
+    member = publish_token_factory("acme")
+    await settled(app)
+    for name in ("a", "b"):
+        assert (await publish("acme", name, "1.0.0", template(), token=member)).status_code == 201
+        assert (await resolve(api, f"acme/{name}", "^1", member))["version"] == "1.0.0"
+    state = app.state.registry
+    b_list = state.version_lists.get("acme/b")
+    principal = state.principals.get(hash_token(member), utcnow())
+    assert b_list is not None and principal is not None
+    published = await publish("acme", "a", "1.1.0", template(), token=member)
+    assert published.status_code == 201
+    assert state.version_lists.get("acme/b") is b_list, "acme/b's list stayed"
+    assert state.principals.get(hash_token(member), utcnow()) is principal, "and its roles"
+    assert (await resolve(api, "acme/a", "^1", member))["version"] == "1.1.0", "seen at once"
+    # Another worker (or the admin CLI) yanks acme/a 1.1.0: this one sees it at once too.
+    other = Database(settings.database_url, listen=False)
+    try:
+        async with other.writer() as session:
+            await session.execute(
+                sa.update(Version)
+                .where(Version.version == "1.1.0")
+                .where(Version.app_id == sa.select(App.id).where(App.name == "a").scalar_subquery())
+                .values(yanked=True)
+            )
+            await session.commit()
+    finally:
+        await other.dispose()
+    for _ in range(50):  # PostgreSQL: the notice travels over the listening connection
+        if (await resolve(api, "acme/a", "^1", member))["version"] == "1.0.0":
+            break
+        await asyncio.sleep(0.02)
+    assert (await resolve(api, "acme/a", "^1", member))["version"] == "1.0.0"
+    assert state.version_lists.get("acme/b") is b_list
+    assert state.principals.get(hash_token(member), utcnow()) is principal
+
+
+async def test_whole_answers_of_public_apps_are_kept_until_one_of_them_changes(
+    app: Starlette,
+    api: httpx.AsyncClient,
+    publish: Callable[..., Any],
+    admin_token: str,
+    publish_token_factory: Callable[..., str],
+) -> None:
+    await put(publish, "acme/leaf", "1.0.0", template())
+    await put(publish, "acme/top", "1.0.0", template(Leaf=("acme/leaf", "^1")))
+    await put(publish, "acme/other", "1.0.0", template())
+    lists = app.state.registry.version_lists
+    first = await resolve(api, "acme/top", "^1")
+    assert lists.answers_held == 1
+    await put(publish, "acme/other", "1.1.0", template())
+    assert lists.answers_held == 1, "an app the answer does not show changed: kept"
+    assert await resolve(api, "acme/top", "^1") == first
+    await put(publish, "acme/leaf", "1.1.0", template())
+    assert lists.answers_held == 0, "a nested app changed: dropped"
+    assert (await resolve(api, "acme/top", "^1"))["dependencies"][0]["version"] == "1.1.0"
+    held = lists.answers_held
+    arn = "arn:aws:serverlessrepo:us-east-1:077246666028:applications/lambda-janitor"
+    for _ in range(2):  # an alias may be added at any time, and no notice says so: not kept
+        assert (await resolve(api, arn, "^1"))["error"]["code"]
+    assert lists.answers_held == held
+    # Answers showing a private app, or a missing one, are never kept: they are the caller's.
+    patched = await api.patch(
+        "/v1/apps/acme/leaf",
+        json={"visibility": "private"},
+        headers={"Authorization": f"Bearer {admin_token}"},
+    )
+    assert patched.status_code == 200
+    member = publish_token_factory("acme", scope="read")
+    for _ in range(2):
+        assert (await resolve(api, "acme/top", "^1", member))["dependencies"][0]["version"]
+        missing = (await resolve(api, "acme/top", "^1"))["dependencies"][0]
+        assert missing["error"]["code"] == "app_not_found"
+    assert lists.answers_held == 0
