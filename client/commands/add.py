@@ -11,21 +11,12 @@ import click
 from client.commands.common import parse_spec, resolve_version
 from client.commands.context import Context, json_option, pass_context
 from client.commands.failures import NOT_FOUND, CliFailure, usage_failure
-from client.commands.templates import default_template
+from client.commands.templates import template_option
 from client.editing.add import PLACEHOLDER, NewReference, add_reference, default_logical_id
 from client.editing.remove import remove_resources
 from client.install import lockfile
 from client.install.cache import write_atomic
 from client.template import parse_template
-
-_TEMPLATE_OPTION = click.option(
-    "-t",
-    "--template",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    callback=lambda _ctx, _param, value: default_template(value),
-    help="Your template (default: template.yaml, template.yml or template.json).",
-)
 
 
 @click.command()
@@ -36,7 +27,7 @@ _TEMPLATE_OPTION = click.option(
     metavar="LOGICAL_ID",
     help="Logical id (default: the app name in PascalCase).",
 )
-@_TEMPLATE_OPTION
+@template_option
 @json_option
 @pass_context
 def add(state: Context, spec: str, logical_id: str | None, template: Path) -> None:
@@ -98,7 +89,7 @@ def _show(ref: NewReference, version: str, required: list[str], template: Path) 
 
 @click.command()
 @click.argument("app_text", metavar="APP")
-@_TEMPLATE_OPTION
+@template_option
 @json_option
 @pass_context
 def remove(state: Context, app_text: str, template: Path) -> None:

@@ -12,7 +12,7 @@ import click
 
 from client.commands.context import Context, json_option, pass_context
 from client.commands.output import table
-from client.commands.templates import default_template
+from client.commands.templates import template_option
 from client.install import pipeline
 from client.install.cache import Cache, default_cache_dir
 from client.install.report import InstallReport, change_json, change_line, render_tree
@@ -20,15 +20,6 @@ from client.install.sources import ClientFactory
 
 if TYPE_CHECKING:
     from client.api.client import RegistryClient
-
-template_option = click.option(
-    "-t",
-    "--template",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    callback=lambda _ctx, _param, value: default_template(value),
-    help="Your template (default: template.yaml, template.yml or template.json).",
-)
 
 
 flatten_option = click.option(

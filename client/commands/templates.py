@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import click
+
 DEFAULT_NAMES = ("template.yaml", "template.yml", "template.json")
 
 
@@ -21,3 +23,15 @@ def default_template(given: Path | None, directory: Path = Path()) -> Path:
         if candidate.is_file():
             return candidate
     return directory / DEFAULT_NAMES[0]
+
+
+# ``-t/--template`` of every command that works on the user's template (add, remove, install,
+# update, outdated, tree).
+template_option = click.option(
+    "-t",
+    "--template",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    callback=lambda _ctx, _param, value: default_template(value),
+    help="Your template (default: template.yaml, template.yml or template.json).",
+)
