@@ -7,7 +7,7 @@ load (2 threads, 64 connections) on the same bytes: nginx serving them from a fi
 limit), a bare ASGI app returning them with the registry's headers under uvicorn with exactly
 the settings ``nestry-registry serve`` uses (uvloop, httptools, proxy headers, no server
 header, 2 workers: the ceiling for any app on that server), and the registry answering its app
-document (SQLite, one published app). Prints req/s and the ratios.
+document (one published app: ``--database``, ``--versions``). Prints req/s and the ratios.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import json
 import statistics
 import subprocess
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -34,6 +35,12 @@ def _args() -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--database", choices=("sqlite", "postgresql"), default="sqlite", help="the registry's"
+    )
+    parser.add_argument(
+        "--versions", type=int, default=1, help="versions of the app (a larger document)"
+    )
     return parser.parse_args()
 
 
@@ -79,12 +86,16 @@ def main() -> None:
     args = _args()
     print(machine.describe())
     load = wrk.Load(seconds=args.seconds, warmup=2.0)
-    with scratch("ceiling") as root:
-        registry = Registry(databases.sqlalchemy_url(root / "r.db"), root / "data")
+    with scratch("ceiling") as root, ExitStack() as stack:
+        if args.database == "postgresql":
+            database = stack.enter_context(databases.postgres())
+        else:
+            database = str(root / "r.db")
+        registry = Registry(databases.sqlalchemy_url(database), root / "data")
         registry.migrate()
         token = registry.token("bench", corpus.NAMESPACE)
         with registry.serve(args.workers, root / "registry.log") as base:
-            seed(base, token, 1, 1)
+            seed(base, token, 1, args.versions)
             doc_url = f"{base}/v1/apps/{corpus.NAMESPACE}/{corpus.App(0).name}"
             answer = httpx.get(doc_url)
             answer.raise_for_status()
@@ -116,7 +127,8 @@ def main() -> None:
         for name, rps in medians.items()
     ]
     print(
-        f"\n{len(answer.content)} B body; median of {args.rounds} rounds, {args.seconds:g} s each"
+        f"\n{len(answer.content)} B body ({args.database}, {args.versions} versions); "
+        f"median of {args.rounds} rounds, {args.seconds:g} s each"
     )
     print(render(["server", "req/s", "÷ nginx", "÷ bare uvicorn"], rows))
 
