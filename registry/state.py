@@ -24,7 +24,7 @@ class RegistryState:
     downloads: DownloadCounter
     principals: PrincipalCache = field(init=False)
     documents: Documents = field(init=False)  # every cached answer of the read path
-    version_lists: VersionLists = field(init=False)  # apps' versions, for resolving
+    version_lists: VersionLists = field(init=False)  # the resolver's view of ``documents``
     auth_failures: FailureLimiter | None = None  # made from the settings when not given
     access_log: AccessLog | None = None
 
@@ -39,7 +39,7 @@ class RegistryState:
             count_seconds=settings.download_flush_seconds,
         )
         self.principals = PrincipalCache(self.changes)
-        self.version_lists = VersionLists(self.changes, settings.public_cache_seconds)
+        self.version_lists = VersionLists(self.documents)
         if self.auth_failures is None:
             self.auth_failures = limiter_for(self.settings, self.database)
 

@@ -2,18 +2,19 @@
 
 Entries are kept least-recently-used first out, until the sizes they declare add up to no more
 than ``max_bytes`` (``NESTRY_CACHE_BYTES``); an entry larger than an eighth of that is not kept
-at all, so that one answer cannot flush everything else. Each entry may belong to an
-application (its database id, the *tag*): ``drop_app`` removes that application's entries and
-nothing else; untagged entries (immutable bytes: templates by digest, versions' immutable
-parts) leave only by the byte bound. Sizes are estimates of what an entry holds (its bytes plus
-a fixed overhead per Python object); ``stats`` reports them.
+at all, so that one answer cannot flush everything else. Each entry may belong to applications
+(their database ids, the *tags*; a resolve answer shows several): ``drop_app`` removes the
+entries of that application and nothing else; untagged entries (immutable: templates by digest,
+versions' immutable parts and references) leave only by the byte bound. Sizes are estimates
+of what an entry holds (its bytes plus a fixed overhead per Python object); ``stats`` reports
+them.
 """
 
 from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Collection, Hashable
 from dataclasses import dataclass, field
 
 OVERHEAD = 256  # bytes an entry costs besides what it declares (key, record, dict slot)
@@ -23,7 +24,7 @@ OVERHEAD = 256  # bytes an entry costs besides what it declares (key, record, di
 class Entry:
     value: object
     size: int
-    tag: int | None  # the application it belongs to; None: immutable, of no application
+    tags: tuple[int, ...]  # the applications it belongs to; none: immutable
     stored_at: float  # for what shows download counts: when those counts were read
     shows_counts: bool  # holds download counts (dropped when this process flushes them)
     refreshing_since: float | None = None  # one caller is reading its counts again
@@ -49,6 +50,10 @@ class ByteCache:
 
     def __len__(self) -> int:
         return len(self._items)
+
+    def count(self, kind: str) -> int:
+        """How many entries of ``kind`` (the first item of their tuple keys) are held."""
+        return sum(1 for key in self._items if isinstance(key, tuple) and key[:1] == (kind,))
 
     def held(self) -> list[Hashable]:
         """The keys held, least recently used first."""
@@ -76,20 +81,22 @@ class ByteCache:
         key: Hashable,
         value: object,
         size: int,
-        tag: int | None,
+        tags: Collection[int] = (),
         *,
         shows_counts: bool = False,
         born: float | None = None,
     ) -> None:
-        """Keep ``value`` (``born``: when what it shows was read; default now)."""
+        """Keep ``value`` of the applications ``tags`` (``born``: when what it shows was read;
+        default now)."""
         size += OVERHEAD
         if size > self.max_bytes // 8:
             return
         self.remove(key)
         stored_at = time.monotonic() if born is None else born
-        self._items[key] = Entry(value, size, tag, stored_at, shows_counts)
+        held = tuple(sorted(set(tags)))
+        self._items[key] = Entry(value, size, held, stored_at, shows_counts)
         self.size += size
-        if tag is not None:
+        for tag in held:
             self._tagged.setdefault(tag, set()).add(key)
         self.stats.stores += 1
         kind = str(key[0]) if isinstance(key, tuple) and key else type(key).__name__
@@ -104,12 +111,12 @@ class ByteCache:
         if entry is None:
             return
         self.size -= entry.size
-        if entry.tag is not None:
-            keys = self._tagged.get(entry.tag)
+        for tag in entry.tags:
+            keys = self._tagged.get(tag)
             if keys is not None:
                 keys.discard(key)
                 if not keys:
-                    del self._tagged[entry.tag]
+                    del self._tagged[tag]
 
     def drop_app(self, app_id: int) -> None:
         """Remove an application's entries."""

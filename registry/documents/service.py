@@ -4,16 +4,19 @@ Endpoints (``registry.apps.api``, ``registry.apps.versions_api``) and the hot pa
 (``registry.serving.hot_reads``) ask it for an app, a version, their documents' bytes, a
 template's bytes or a ready answer; it answers from one ``ByteCache`` (bounded in bytes by
 ``NESTRY_CACHE_BYTES``) or reads the database (``registry.documents.queries``) and keeps the
-answer. Everything is keyed by the canonical name (``client.names.canonical_app``), so any
-spelling of one app shares one entry.
+answer. What other rooms keep lives in the same cache under the same rules (``keep``,
+``kept``): the resolver's version lists and whole answers (``registry.resolve.cache``), the
+web UI's pages (``page``). Everything is keyed by the canonical name
+(``client.names.canonical_app``), so any spelling of one app shares one entry.
 
 Validity:
 
-- What belongs to an application (its rows, access data, documents, ready answers) is tagged
-  with the application's id and dropped when the change feed (``registry.serving.change_feed``)
-  names it — a publish of ``acme/a`` leaves ``acme/b``'s answers alone. An answer computed
-  while a notice for its application arrived is not kept (``epoch``). Without a live feed,
-  such entries are used at most ``ttl`` seconds (``NESTRY_PUBLIC_CACHE_MS``; 0: not kept).
+- What belongs to applications (their rows, access data, documents, ready answers, version
+  lists, resolve answers) is tagged with their ids and dropped when the change feed
+  (``registry.serving.change_feed``) names one of them — a publish of ``acme/a`` leaves
+  ``acme/b``'s answers alone. An answer computed while a notice for one of its applications
+  arrived is not kept (``epoch``). Without a live feed, such entries are used at most ``ttl``
+  seconds (``NESTRY_PUBLIC_CACHE_MS``; 0: not kept).
 - Templates (by digest) and versions' immutable parts never go stale: no notice, lost feed or
   count flush removes them, only the byte bound.
 - Download counts are served with bounded staleness: read again at most every
@@ -124,7 +127,7 @@ class Documents:
     def _get(self, key: Hashable) -> Entry | None:
         self._feed.poll()
         entry = self.cache.get(key)
-        if entry is None or entry.tag is None:
+        if entry is None or not entry.tags:
             return entry
         now = time.monotonic()
         age = now - entry.stored_at
@@ -153,19 +156,19 @@ class Documents:
         key: Hashable,
         value: object,
         size: int,
-        tag: int | None,
+        tags: Collection[int],
         epoch: int,
         *,
         shows_counts: bool = False,
         born: float | None = None,
     ) -> None:
-        if tag is not None:
+        if tags:
             self._feed.poll()
-            if not self._epochs.fresh(epoch, tag):
-                return  # a notice for it arrived while it was computed: maybe stale
+            if not self._epochs.fresh(epoch, *tags):
+                return  # a notice for one of them arrived while it was computed: maybe stale
             if not self._feed.live and self._ttl <= 0:
                 return
-        self.cache.put(key, value, size, tag, shows_counts=shows_counts, born=born)
+        self.cache.put(key, value, size, tags, shows_counts=shows_counts, born=born)
 
     # -- apps and versions ----------------------------------------------------------------
 
@@ -185,12 +188,13 @@ class Documents:
             raise NotFound("app_not_found", f"no application {namespace}/{name}")
         self.loads += 1
         found = AppEntry(loaded.info, loaded.access)
-        self._put(key, found, _app_size(loaded.info), loaded.info.id, epoch)
+        tags = (loaded.info.id,)
+        self._put(key, found, _app_size(loaded.info), tags, epoch)
         self._put(
             ("counts", loaded.info.id),
             loaded.counts,
             _counts_size(loaded.counts),
-            loaded.info.id,
+            tags,
             epoch,
             shows_counts=True,
         )
@@ -230,7 +234,7 @@ class Documents:
         epoch = self.epoch
         counts = await load_counts(self._database, app_id)
         self._put(
-            ("counts", app_id), counts, _counts_size(counts), app_id, epoch, shows_counts=True
+            ("counts", app_id), counts, _counts_size(counts), (app_id,), epoch, shows_counts=True
         )
         return counts
 
@@ -243,7 +247,7 @@ class Documents:
             return entry.value[2]  # type: ignore[index,no-any-return]
         epoch = self.epoch
         body = Body(*render(app_document(app, counts)), self._read_at(app.id))
-        self._put(key, (app, counts, body), 2 * len(body.body), app.id, epoch)
+        self._put(key, (app, counts, body), 2 * len(body.body), (app.id,), epoch)
         return body
 
     async def version_body(self, app: AppInfo, version: VersionInfo) -> Body:
@@ -258,7 +262,7 @@ class Documents:
         downloads = counts.versions.get(version.id, version.downloads)
         document = version_document(app.application, version, tail, downloads)
         body = Body(*render(document), self._read_at(app.id))
-        self._put(key, (app, counts, body), 2 * len(body.body), app.id, epoch)
+        self._put(key, (app, counts, body), 2 * len(body.body), (app.id,), epoch)
         return body
 
     def _read_at(self, app_id: int) -> float:
@@ -278,7 +282,7 @@ class Documents:
             raise NotFound("version_not_found", f"no version {version.version}")
         row, dependencies = values
         tail = version_tail(app.application, row, dependencies)
-        self.cache.put(key, tail, 3 * len(render(tail)[0]), None)
+        self.cache.put(key, tail, 3 * len(render(tail)[0]))
         return tail
 
     async def template(self, digest: str) -> bytes:
@@ -288,7 +292,7 @@ class Documents:
         if entry is not None:
             return entry.value  # type: ignore[return-value]
         data: bytes = await self._blobs.get(digest)
-        self.cache.put(key, data, len(data), None)
+        self.cache.put(key, data, len(data))
         return data
 
     # -- ready answers (registry.serving.hot_reads) ----------------------------------------
@@ -313,7 +317,7 @@ class Documents:
             ("ready", key),
             answer,
             size,
-            app_id,
+            (app_id,),
             epoch,
             shows_counts=counts_read_at is not None,
             born=counts_read_at,
@@ -328,7 +332,22 @@ class Documents:
 
     def remember_page(self, key: Hashable, body: bytes, epoch: int) -> None:
         """Keep a page for anonymous visitors until any app changes (``SITE``)."""
-        self._put(("page", key), body, len(body), SITE, epoch, shows_counts=True)
+        self._put(("page", key), body, len(body), (SITE,), epoch, shows_counts=True)
+
+    # -- what other rooms keep (registry.resolve.cache) ------------------------------------
+
+    def kept(self, key: Hashable) -> object | None:
+        """What ``keep`` kept under ``key`` (``None``: nothing, or no longer valid)."""
+        entry = self._get(key)
+        return None if entry is None else entry.value
+
+    def keep(
+        self, key: Hashable, value: object, size: int, apps: Collection[int], epoch: int
+    ) -> None:
+        """Keep ``value`` (about ``size`` bytes) until a notice names one of ``apps`` — unless
+        one did since ``epoch`` was read; with no ``apps`` it is immutable (only the byte bound
+        removes it). ``key`` is a tuple whose first item names its kind (``stats``)."""
+        self._put(key, value, size, apps, epoch)
 
     def stats(self) -> dict[str, Any]:
         cache = self.cache

@@ -143,13 +143,15 @@ class DatabaseSource:
 
     async def templates(self, need: NeedTemplates) -> dict[str, tuple[Request, ...]]:
         answer: dict[str, tuple[Request, ...]] = {}
-        unread: dict[int, tuple[AppEntry, str]] = {}
+        unread: dict[int, str] = {}  # version id -> digest
         for node in need.nodes:
             entry, digest = self._apps[node.canonical], node.found.digest
-            if digest in entry.references:
-                answer[digest] = entry.references[digest]
+            version_id = entry.ids[node.found.version]
+            kept = self._lists.references(version_id, digest)
+            if kept is not None:
+                answer[digest] = kept
             else:
-                unread[entry.ids[node.found.version]] = (entry, digest)
+                unread[version_id] = digest
         if unread:
             session = await self._session()
             rows = await session.execute(_DEPENDENCIES, {"ids": list(unread)})
@@ -158,9 +160,9 @@ class DatabaseSource:
                 # A reference without SemanticVersion means latest (as checked at publish time).
                 application = target_app or external_id or ""
                 read[version_id].append(Request(application, range_ or "latest", logical_id))
-            for version_id, (entry, digest) in unread.items():
-                # A version's references never change: safe to keep with its entry.
-                answer[digest] = entry.references[digest] = tuple(read[version_id])
+            for version_id, digest in unread.items():
+                answer[digest] = tuple(read[version_id])
+                self._lists.keep_references(version_id, digest, answer[digest])
         return answer
 
     def _ours(self, item: Open) -> bool:

@@ -13,12 +13,13 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from starlette.applications import Starlette
 
-from client.resolution import AppVersions, VersionInfo
+from client.resolution import AppVersions, Request, VersionInfo
 from registry.auth.access import AppAccess
 from registry.auth.credentials import hash_token
 from registry.db.models import App, Version, utcnow
 from registry.db.session import Database
-from registry.resolve.cache import AppEntry, VersionLists
+from registry.documents.service import Documents
+from registry.resolve.cache import AppEntry, VersionLists, answer_key
 from registry.serving.change_feed import ChangeFeed, Notice
 from registry.settings import Settings
 
@@ -142,20 +143,31 @@ def entry(name: str, versions: int, app_id: int = 1) -> AppEntry:
     return AppEntry(app_id, access, AppVersions(name, infos), ids)
 
 
-def test_version_lists_are_bounded_by_versions_held() -> None:
+def lists_over(feed: ChangeFeed, max_bytes: int = 64 << 20) -> VersionLists:
+    """Version lists over a documents service of their own (no database: nothing is read)."""
+    documents = Documents(None, None, feed, max_bytes=max_bytes, ttl=60, count_seconds=5)  # type: ignore[arg-type]
+    return VersionLists(documents)
+
+
+def test_version_lists_share_the_documents_byte_bound() -> None:
     feed = ChangeFeed()
-    lists = VersionLists(feed, ttl=60, max_versions=25)
-    for i in range(5):
-        lists.put(f"acme/a{i}", entry(f"acme/a{i}", 7, i), lists.epoch)  # weight 8 each
-    assert len(lists) == 3
-    assert lists.get("acme/a0") is None and lists.get("acme/a4") is not None
-    lists.put("acme/huge", entry("acme/huge", 30, 9), lists.epoch)
-    assert lists.get("acme/huge") is None
+    lists = lists_over(feed, max_bytes=64 * 1024)
+    documents = lists._documents
+    documents.keep(("page", "front"), b"x" * 2048, 2048, (), 0)  # another room's entry
+    for i in range(40):
+        lists.put(f"acme/a{i}", entry(f"acme/a{i}", 7, i + 1), lists.epoch)
+    cache = documents.cache
+    assert cache.size <= cache.max_bytes
+    assert lists.get("acme/a39") is not None, "the most recent list is held"
+    assert lists.get("acme/a0") is None, "the oldest left for room"
+    assert documents.kept(("page", "front")) is None, "one bound: lists push other answers out"
+    lists.put("acme/huge", entry("acme/huge", 400, 99), lists.epoch)
+    assert lists.get("acme/huge") is None, "larger than an eighth of the bound: not kept"
 
 
 def test_an_answer_read_before_a_change_is_not_kept() -> None:
     feed = ChangeFeed()
-    lists = VersionLists(feed, ttl=60)
+    lists = lists_over(feed)
     epoch = lists.epoch
     feed.changed(Notice.about(apps=[1]))  # a publish committed while the list was being read
     lists.put("acme/a", entry("acme/a", 1, app_id=1), epoch)
@@ -171,6 +183,21 @@ def test_an_answer_read_before_a_change_is_not_kept() -> None:
     lists.put("acme/a", entry("acme/a", 1, app_id=1), lists.epoch)
     feed.changed()
     assert lists.get("acme/a") is None, "an unknown change drops everything"
+
+
+def test_a_whole_answer_goes_when_any_app_it_shows_changes_and_references_stay() -> None:
+    feed = ChangeFeed()
+    lists = lists_over(feed)
+    key = answer_key("registry.test", b'{"requests": []}')
+    lists.remember(key, b'{"results": []}', {1, 2}, lists.epoch)
+    lists.keep_references(10, "sha256:aa", (Request("acme/b", "^1", "B"),))
+    feed.changed(Notice.about(apps=[3]))
+    assert lists.answer(key) == b'{"results": []}' and lists.answers_held == 1
+    feed.changed(Notice.about(apps=[2]))
+    assert lists.answer(key) is None and lists.answers_held == 0
+    feed.changed()
+    assert lists.references(10, "sha256:aa") == (Request("acme/b", "^1", "B"),), "immutable"
+    assert lists.references(10, "sha256:bb") is None, "by digest too: ids may be handed out again"
 
 
 async def test_a_change_to_one_app_keeps_other_lists_and_principals_and_reaches_every_worker(
