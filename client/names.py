@@ -8,6 +8,7 @@ JavaScript safe integer) so that every version we accept means the same to npm's
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -59,6 +60,7 @@ class AppId:
         return f"{self.registry}/{self.display}" if self.registry else self.display
 
 
+@functools.lru_cache(maxsize=4096)
 def canonical_app(namespace: str, name: str) -> tuple[str, str]:
     """The one canonical spelling of ``namespace/name``: both validated, then ASCII-lowercased.
 
@@ -66,6 +68,10 @@ def canonical_app(namespace: str, name: str) -> tuple[str, str]:
     all spellings of one app that differ only in ASCII case mean the same app, and nothing else
     does: a name outside the pattern (non-ASCII such as the Kelvin sign, whose ``lower()`` is an
     ASCII ``k``) raises ``InvalidNameError`` before any folding.
+
+    Remembered: the registry asks it for every request (its hot read path included), mostly
+    about the same few apps. Only valid names are remembered (an error is raised, not kept),
+    and they are short, so the memo stays small whatever callers send.
     """
     return canonical_namespace(namespace), validate_app_name(name).lower()
 

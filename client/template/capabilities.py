@@ -13,6 +13,7 @@ from typing import Any
 
 from client.errors import NestryError
 from client.template.loader import load_template
+from client.template.nodes import nodes
 
 IAM = "CAPABILITY_IAM"
 NAMED_IAM = "CAPABILITY_NAMED_IAM"
@@ -131,16 +132,7 @@ def _function_capabilities(properties: dict[str, Any]) -> set[str]:
 
 def _calls_a_macro(document: Any) -> bool:
     """True when an ``Fn::Transform`` (a macro snippet) appears anywhere."""
-    stack = [document]
-    while stack:
-        value = stack.pop()
-        if isinstance(value, dict):
-            if "Fn::Transform" in value:
-                return True
-            stack.extend(value.values())
-        elif isinstance(value, list):
-            stack.extend(value)
-    return False
+    return any(isinstance(node, dict) and "Fn::Transform" in node for node in nodes(document))
 
 
 MAX_CHILD_TEMPLATES = 200  # local children followed per version (realworld has a handful)

@@ -19,6 +19,7 @@ import msgspec
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from client.template.nodes import nodes
 from registry.errors import ApiError, PayloadTooLarge
 from registry.serving.error_handlers import error_response
 from registry.serving.shapes import Refusal, Shape
@@ -92,19 +93,7 @@ def refuse_nul(value: Any) -> None:
 
 
 def _has_nul(value: Any) -> bool:
-    """Iterative, so a deeply nested body costs no recursion."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            if "\x00" in item:
-                return True
-        elif isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return False
+    return any(isinstance(node, str) and "\x00" in node for node in nodes(value, keys=True))
 
 
 async def read_limited(request: Request, limit: int) -> bytes:
