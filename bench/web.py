@@ -6,10 +6,10 @@
 The registry runs as ``serving.py`` runs it (``nestry-registry serve``, one worker per core,
 access log on), seeded the same way, and is loaded by ``wrk`` as an anonymous browser would:
 the app page of a public app (``/apps/bench/app-000001``; remembered as ready bytes, like the
-app document), the home page, the search page (``/search?q=stream``: kept per query string
-for anonymous visitors in a small LRU of its own, but routed, since a query string never takes
-the hot path), and beside them the JSON they show: the app document and
-``GET /v1/apps?q=stream`` (computed per request). Target: the app page at ≥ 0.5x the app document.
+app document), the home page, the search page (``/search?q=stream``: computed per request,
+like the search it shows; only pages without parameters are kept), and beside them the JSON
+they show: the app document and ``GET /v1/apps?q=stream`` (computed per request). Target: the
+app page at ≥ 0.5x the app document.
 """
 
 from __future__ import annotations
