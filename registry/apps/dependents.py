@@ -6,11 +6,10 @@ skip a row (rows published meanwhile appear in order, or on a later page).
 
 from __future__ import annotations
 
-from typing import Any
-
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from registry.apps.shapes import Dependent
 from registry.auth.access import readable_apps
 from registry.auth.credentials import Principal
 from registry.db.models import App, Dependency, Namespace, Version
@@ -27,7 +26,7 @@ async def dependents_of(
     *,
     limit: int = DEFAULT_LIMIT,
     after: Key | None = None,
-) -> tuple[list[dict[str, Any]], Key | None]:
+) -> tuple[list[Dependent], Key | None]:
     """One page of readable (app, version, logical id, range) nesting ``canonical``, and the
     key of its last row when more may follow."""
     order = (Namespace.name, App.name_canonical, Version.id, Dependency.id)
@@ -44,12 +43,12 @@ async def dependents_of(
         query = query.where(sa.tuple_(*order) > sa.tuple_(*after))
     rows = (await session.execute(query.order_by(*order).limit(limit + 1))).all()
     page = [
-        {
-            "application": f"{row[4]}/{row[0]}",
-            "version": row[1],
-            "logical_id": row[2],
-            "range": row[3] or "latest",
-        }
+        Dependent(
+            application=f"{row[4]}/{row[0]}",
+            version=row[1],
+            logical_id=row[2],
+            range=row[3] or "latest",
+        )
         for row in rows[:limit]
     ]
     if len(rows) <= limit:

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from registry.apps.dependents import DEFAULT_LIMIT, MAX_LIMIT, Key, dependents_of
 from registry.apps.lookup import find_app, path_app
+from registry.apps.shapes import Dependents
 from registry.serving import paging
 from registry.serving.context import reader_of, state_of
+from registry.serving.responses import shaped
 
 KIND = "dependents"
 
@@ -28,7 +30,7 @@ async def dependents(request: Request) -> Response:
         rows, last = await dependents_of(
             session, f"{ns}/{app.name_canonical}", principal, limit=limit, after=after
         )
-    return JSONResponse({"dependents": rows, "next_cursor": encode(last) if last else None})
+    return shaped(Dependents(dependents=rows, next_cursor=encode(last) if last else None))
 
 
 def page_params(params: QueryParams) -> tuple[int, Key | None]:

@@ -9,18 +9,20 @@ cache is cleared) and within 5 s elsewhere.
 
 from __future__ import annotations
 
+import msgspec
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from registry.auth import tokens
-from registry.auth.shapes import TokenCreate
+from registry.auth.shapes import TokenCreate, Tokens
 from registry.db.models import Token
 from registry.errors import NotFound
 from registry.orgs import audit
 from registry.serving import paging
 from registry.serving.bodies import parse_body
 from registry.serving.context import state_of, who_of, writer_of
+from registry.serving.responses import shaped
 
 
 async def list_tokens(request: Request) -> Response:
@@ -28,7 +30,7 @@ async def list_tokens(request: Request) -> Response:
     assert principal.user_id is not None  # any token lists its user's (never their secrets)
     async with state_of(request).database.reader() as session:
         found = await tokens.listing(session, principal.user_id)
-    return JSONResponse({"tokens": found})
+    return shaped(Tokens(tokens=found))
 
 
 async def create_token(request: Request) -> Response:
@@ -41,15 +43,15 @@ async def create_token(request: Request) -> Response:
         names = sorted(wanted.namespaces)
         row = tokens.document(minted.token, names)
         who = who_of(request, principal)
-        target = f"token {row['prefix']}… (id {row['id']})"
-        details: dict[str, object] = {"scope": wanted.scope, "token_id": row["id"]}
+        target = f"token {row.prefix}… (id {row.id})"
+        details: dict[str, object] = {"scope": wanted.scope, "token_id": row.id}
         if minted.user != principal.user:
             target += f" for {minted.user}"
             details["user"] = minted.user
         for ns in _namespaces(names):
             audit.record(session, who, "token_create", namespace=ns, target=target, **details)
         await session.commit()
-    return JSONResponse({**row, "token": minted.secret}, status_code=201)
+    return shaped(msgspec.structs.replace(row, token=minted.secret), status=201)
 
 
 async def revoke_token(request: Request) -> Response:
@@ -69,7 +71,7 @@ async def revoke_token(request: Request) -> Response:
             target = f"token {row.display_prefix}… (id {row.id})"
             audit.record(session, who, "token_revoke", namespace=ns, target=target)
         await session.commit()
-    return JSONResponse(document)
+    return shaped(document)
 
 
 def _namespaces(names: list[str]) -> list[str | None]:

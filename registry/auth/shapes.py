@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from msgspec import Meta, field
+from msgspec import UNSET, Meta, UnsetType, field
 
 from registry.auth.permissions import Action as Scope
 from registry.serving.shapes import NamespaceName, Refusal, Shape
@@ -58,8 +58,10 @@ class Token(Shape):
     description: str | None
     created_at: datetime
     expires_at: datetime | None
-    revoked_at: datetime | None = None
-    token: Annotated[str, Meta(description="the secret; only in the 201 answer")] = ""
+    revoked_at: datetime | None
+    token: Annotated[str, Meta(description="the secret; only in the 201 answer")] | UnsetType = (
+        UNSET
+    )
 
 
 class Tokens(Shape, forbid_unknown_fields=False):

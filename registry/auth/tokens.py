@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,6 +30,7 @@ from registry.auth.access import has_admin_scope
 from registry.auth.accounts import issue_token
 from registry.auth.credentials import Principal, as_utc, hash_token
 from registry.auth.permissions import ROLE_FOR_SCOPE, may_grant_token, role_allows
+from registry.auth.shapes import Token as TokenAnswer
 from registry.auth.shapes import TokenCreate
 from registry.db.models import Membership, Namespace, Token, TokenNamespace, User, utcnow
 from registry.errors import Forbidden, NotFound, Unprocessable
@@ -162,7 +162,7 @@ def no_later_than(wanted: datetime | None, parent: datetime | None) -> datetime 
     return parent if wanted is None else min(wanted, parent)
 
 
-async def listing(session: AsyncSession, user_id: int) -> list[dict[str, Any]]:
+async def listing(session: AsyncSession, user_id: int) -> list[TokenAnswer]:
     tokens = list(
         await session.scalars(sa.select(Token).where(Token.user_id == user_id).order_by(Token.id))
     )
@@ -177,21 +177,20 @@ async def listing(session: AsyncSession, user_id: int) -> list[dict[str, Any]]:
     return [document(t, sorted(names.get(t.id, []))) for t in tokens]
 
 
-def document(token: Token, namespaces: list[str]) -> dict[str, Any]:
-    def iso(moment: datetime | None) -> str | None:
-        moment = as_utc(moment)
-        return moment.isoformat() if moment else None
-
-    return {
-        "id": token.id,
-        "prefix": token.display_prefix,
-        "scope": token.scope,
-        "namespaces": namespaces,
-        "description": token.description,
-        "created_at": iso(token.created_at),
-        "expires_at": iso(token.expires_at),
-        "revoked_at": iso(token.revoked_at),
-    }
+def document(token: Token, namespaces: list[str]) -> TokenAnswer:
+    """A token as the API shows it (never its secret: ``token`` is left unset)."""
+    created_at = as_utc(token.created_at)
+    assert created_at is not None  # the column is NOT NULL
+    return TokenAnswer(
+        id=token.id,
+        prefix=token.display_prefix,
+        scope=token.scope,  # type: ignore[arg-type]  # the column holds a Scope
+        namespaces=namespaces,
+        description=token.description,
+        created_at=created_at,
+        expires_at=as_utc(token.expires_at),
+        revoked_at=as_utc(token.revoked_at),
+    )
 
 
 async def revoke(session: AsyncSession, principal: Principal, token_id: int) -> list[str]:

@@ -1,8 +1,10 @@
 """The JSON documents of docs/ARCHITECTURE.md "HTTP shapes": app and version, built by pure
 functions from what the database holds (``registry.documents.queries`` reads it).
 
-Each document is one function of plain values (``app_document``, ``version_document``); bodies
-are rendered once into bytes (``render``) and kept by the documents service
+Each document is one function of plain values (``app_document``, ``version_document``) that
+builds its declared shape (``registry.documents.shapes``: what the OpenAPI document states), so a
+field the shape lacks fails when the document is built, never ships unstated; bodies are
+rendered once into bytes (``render``, msgspec) and kept by the documents service
 (``registry.documents.service``). Download counts are an argument, not part of the stored
 values: they change every few seconds and must not make anything else be read again.
 """
@@ -11,17 +13,19 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+import msgspec
 import semver
 
 from client.names import parse_version
 from client.paths import version_path
 from registry.auth.credentials import as_utc
+from registry.documents.shapes import AppDocument, Dependency, VersionDocument, VersionSummary
+from registry.serving.shapes import Shape
 
 
 class VersionFields(Protocol):
@@ -143,9 +147,11 @@ def iso(moment: datetime | None) -> str | None:
     return utc.isoformat().replace("+00:00", "Z") if utc else None
 
 
-def render(document: dict[str, Any]) -> tuple[bytes, str]:
-    """Compact UTF-8 JSON and its ETag."""
-    body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+def render(document: Shape | Mapping[str, Any]) -> tuple[bytes, str]:
+    """Compact UTF-8 JSON and its ETag: a declared shape (or a mapping of shapes and plain
+    values, as ``version_tail``) encoded by msgspec; every field is present (``Shape`` keeps
+    defaults and nulls)."""
+    body = msgspec.json.encode(document)
     return body, etag_of(body)
 
 
@@ -159,33 +165,42 @@ def if_none_match_hits(header: str, etag: str) -> bool:
     return "*" in candidates or etag in candidates
 
 
-def version_base(version: VersionFields, downloads: int | None = None) -> dict[str, Any]:
+def version_base(version: VersionFields, downloads: int | None = None) -> VersionSummary:
     """The fields the app document lists per version (and the version document starts with)."""
-    return {
-        "version": version.version,
-        "digest": version.digest,
-        "published_at": iso(version.published_at),
-        "yanked": version.yanked,
-        "yanked_reason": version.yanked_reason,
-        "deprecated": version.deprecated,
-        "downloads": version.downloads if downloads is None else downloads,
-    }
+    return VersionSummary(
+        version=version.version,
+        digest=version.digest,
+        published_at=_utc(version.published_at),
+        yanked=version.yanked,
+        yanked_reason=version.yanked_reason,
+        deprecated=version.deprecated,
+        downloads=version.downloads if downloads is None else downloads,
+    )
 
 
-def dependency_entry(row: DependencyFields) -> dict[str, Any]:
-    return {
-        "logical_id": row.logical_id,
-        "kind": row.kind,
-        "application": row.target_app or row.external_id,
-        "range": row.range,
-        "location": row.location,
-    }
+def _utc(moment: datetime) -> datetime:
+    """A stored moment as UTC (SQLite hands back naive ones): msgspec writes it ``...Z``."""
+    utc = as_utc(moment)
+    assert utc is not None
+    return utc
+
+
+def dependency_entry(row: DependencyFields) -> Dependency:
+    return Dependency(
+        logical_id=row.logical_id,
+        kind=row.kind,  # type: ignore[arg-type]  # the column holds one of Dependency's kinds
+        application=row.target_app or row.external_id,
+        range=row.range,
+        location=row.location,
+    )
 
 
 def version_tail(
     app_id: str, version: ImmutableFields, dependencies: Sequence[DependencyFields]
 ) -> dict[str, Any]:
-    """The immutable rest of a version document (it never changes once published)."""
+    """The immutable rest of a version document (it never changes once published): keyword
+    arguments of ``VersionDocument``, kept by the documents service as a mapping (``render``
+    takes it as is; ``version_document`` refuses a key the shape does not declare)."""
     path = version_path(app_id, version.version)
     return {
         "parameters": version.parameters,
@@ -203,9 +218,20 @@ def version_tail(
 
 def version_document(
     app_id: str, version: VersionFields, tail: Mapping[str, Any], downloads: int | None = None
-) -> dict[str, Any]:
-    """The version document: its changeable head, then the immutable ``version_tail``."""
-    return {"application": app_id, **version_base(version, downloads), **tail}
+) -> VersionDocument:
+    """The version document: its changeable head, then the immutable ``version_tail`` (a key
+    ``VersionDocument`` does not declare is a ``TypeError`` here)."""
+    return VersionDocument(
+        application=app_id,
+        version=version.version,
+        digest=version.digest,
+        published_at=_utc(version.published_at),
+        yanked=version.yanked,
+        yanked_reason=version.yanked_reason,
+        deprecated=version.deprecated,
+        downloads=version.downloads if downloads is None else downloads,
+        **tail,
+    )
 
 
 @functools.lru_cache(maxsize=65_536)
@@ -214,25 +240,25 @@ def precedence(version: str) -> tuple[semver.Version, str]:
     return parse_version(version), version
 
 
-def app_document(app: AppInfo, counts: Counts) -> dict[str, Any]:
+def app_document(app: AppInfo, counts: Counts) -> AppDocument:
     """The app document, with ``counts`` for its downloads."""
     fields = app.fields
-    return {
-        "application": app.application,
-        "namespace": app.namespace,
-        "name": app.name,
-        "description": fields["description"],
-        "author": fields["author"],
-        "labels": list(fields["labels"] or []),
-        "home_page_url": fields["home_page_url"],
-        "source_code_url": fields["source_code_url"],
-        "spdx_license_id": fields["spdx_license_id"],
-        "visibility": fields["visibility"],
-        "dist_tags": dict(sorted(app.dist_tags.items())),
-        "downloads": counts.app,
-        "created_at": iso(fields["created_at"]),
-        "updated_at": iso(fields["updated_at"]),
-        "versions": [
+    return AppDocument(
+        application=app.application,
+        namespace=app.namespace,
+        name=app.name,
+        description=fields["description"],
+        author=fields["author"],
+        labels=list(fields["labels"] or []),
+        home_page_url=fields["home_page_url"],
+        source_code_url=fields["source_code_url"],
+        spdx_license_id=fields["spdx_license_id"],
+        visibility=fields["visibility"],
+        dist_tags=dict(sorted(app.dist_tags.items())),
+        downloads=counts.app,
+        created_at=as_utc(fields["created_at"]),
+        updated_at=as_utc(fields["updated_at"]),
+        versions=[
             version_base(row, counts.versions.get(row.id, row.downloads)) for row in app.versions
         ],
-    }
+    )

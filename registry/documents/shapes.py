@@ -32,22 +32,24 @@ class VersionSummary(Shape):
     downloads: Count
 
 
-class AppDocument(Shape):
+class AppDocument(Shape, kw_only=True):
+    # Declared in the order the document has always listed them (keyword-only: required
+    # fields need not come first), so its bytes and ETag are what clients hold already.
     application: str
     namespace: str
     name: str
-    visibility: Visibility
-    dist_tags: dict[str, str]
-    versions: list[VersionSummary]
     description: str | None = None
     author: str | None = None
     labels: list[str] = field(default_factory=list)
     home_page_url: str | None = None
     source_code_url: str | None = None
     spdx_license_id: str | None = None
+    visibility: Visibility
+    dist_tags: dict[str, str]
     downloads: Count = 0
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    versions: list[VersionSummary]
 
 
 class Dependency(Shape):
@@ -58,11 +60,11 @@ class Dependency(Shape):
     location: str | None = None
 
 
-class VersionDocument(Shape):
+class VersionDocument(Shape, kw_only=True):
+    # In the document's order, as ``AppDocument``: the changeable head, then the tail.
     application: str
     version: str
     digest: Digest
-    template_url: str
     published_at: datetime | None = None
     yanked: bool = False
     yanked_reason: str | None = None
@@ -74,6 +76,7 @@ class VersionDocument(Shape):
     dependencies: list[Dependency] = field(default_factory=list)
     metadata: Json = field(default_factory=dict)
     readme: str | None = None
+    template_url: str
     bundle_url: str | None = None
     bundle_digest: Digest | None = None
     template_path: TemplatePath = None

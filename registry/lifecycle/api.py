@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from client.names import parse_version
@@ -90,7 +90,7 @@ async def _change_version(request: Request, action: str, **changes: object) -> R
     async with publishable(request) as target:
         version = request.path_params["version"]
         document = await service.change_version(target, version, action, **changes)
-    return JSONResponse(document)
+    return shaped(document)
 
 
 _VERSION = _APP + "/versions/{version}"

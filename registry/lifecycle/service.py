@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import msgspec
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,6 +25,7 @@ from registry.db.session import Database
 from registry.documents.build import version_base
 from registry.errors import Conflict, Forbidden, NotFound, Unauthorized
 from registry.lifecycle import dist_tags
+from registry.lifecycle.shapes import VersionStatus
 from registry.orgs import audit
 from registry.orgs.audit import Who
 from registry.search import index as search_index
@@ -85,7 +87,7 @@ async def drop_tag(target: Target, tag: str) -> dict[str, str]:
 
 async def change_version(
     target: Target, version_text: str, action: str, **changes: Any
-) -> dict[str, Any]:
+) -> VersionStatus:
     """Set ``changes`` on one version (yank, unyank, deprecate); its lifecycle document."""
     version = await find_version(target.session, target.app, version_text)
     target.audit(action, f"{target.app_id}@{version.version}", **changes)
@@ -95,7 +97,8 @@ async def change_version(
     if "yanked" in changes:
         await _follow_if_yanked(target.session, target.app.id, version)
         await dist_tags.recompute_latest(target.session, target.app.id)
-    return {"application": target.app_id, **version_base(version)}
+    summary = msgspec.structs.asdict(version_base(version))
+    return VersionStatus(application=target.app_id, **summary)
 
 
 async def _follow_if_yanked(session: AsyncSession, app_id: int, version: Version) -> None:

@@ -9,7 +9,7 @@ effect at once in this process (the principal cache is cleared).
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from registry.apps.lookup import path_namespace
@@ -19,18 +19,26 @@ from registry.db.models import Namespace
 from registry.errors import Forbidden, Unauthorized
 from registry.orgs import audit
 from registry.orgs import service as orgs
-from registry.orgs.shapes import MemberBody, NamespaceCreate, NamespacePatch
+from registry.orgs.shapes import (
+    MemberBody,
+    Members,
+    NamespaceCreate,
+    NamespaceList,
+    NamespacePatch,
+)
+from registry.orgs.shapes import Namespace as NamespaceAnswer
 from registry.serving.bodies import parse_body
 from registry.serving.context import principal_of, state_of, who_of, writer_of
+from registry.serving.responses import shaped
 
 
-def _document(namespace: Namespace, principal: Principal) -> dict[str, object]:
-    return {
-        "namespace": namespace.name,
-        "kind": namespace.kind,
-        "default_visibility": namespace.default_visibility,
-        "role": principal.roles.get(namespace.name),
-    }
+def _document(namespace: Namespace, principal: Principal) -> NamespaceAnswer:
+    return NamespaceAnswer(
+        namespace=namespace.name,
+        kind=namespace.kind,  # type: ignore[arg-type]  # the column holds a Kind
+        default_visibility=namespace.default_visibility,  # type: ignore[arg-type]  # or null
+        role=principal.roles.get(namespace.name),  # type: ignore[arg-type]  # a Role or none
+    )
 
 
 async def create_namespace(request: Request) -> Response:
@@ -53,7 +61,7 @@ async def create_namespace(request: Request) -> Response:
         )
         await session.commit()
     roles = {**principal.roles, namespace.name: "owner"}
-    return JSONResponse(_document(namespace, Principal(principal.user, roles=roles)), 201)
+    return shaped(_document(namespace, Principal(principal.user, roles=roles)), 201)
 
 
 async def list_namespaces(request: Request) -> Response:
@@ -65,14 +73,15 @@ async def list_namespaces(request: Request) -> Response:
         )
     async with state_of(request).database.reader() as session:
         namespaces = await orgs.namespaces_of(session, principal)
-    return JSONResponse({"user": principal.user, "namespaces": namespaces})
+    assert principal.user is not None  # authenticated
+    return shaped(NamespaceList(user=principal.user, namespaces=namespaces))
 
 
 async def get_namespace(request: Request) -> Response:
     principal = await principal_of(request)
     async with state_of(request).database.reader() as session:
         namespace = await orgs.namespace_for(session, principal, _ns(request), "read")
-    return JSONResponse(_document(namespace, principal))
+    return shaped(_document(namespace, principal))
 
 
 async def patch_namespace(request: Request) -> Response:
@@ -92,7 +101,7 @@ async def patch_namespace(request: Request) -> Response:
             default_visibility=visibility,
         )
         await session.commit()
-    return JSONResponse(_document(namespace, principal))
+    return shaped(_document(namespace, principal))
 
 
 async def list_members(request: Request) -> Response:
@@ -100,7 +109,7 @@ async def list_members(request: Request) -> Response:
     async with state_of(request).database.reader() as session:
         namespace = await orgs.namespace_for(session, principal, _ns(request), "read")
         members = await orgs.members_of(session, namespace)
-    return JSONResponse({"namespace": namespace.name, "members": members})
+    return shaped(Members(namespace=namespace.name, members=members))
 
 
 async def put_member(request: Request) -> Response:
@@ -126,7 +135,7 @@ async def _change_member(request: Request, principal: Principal, role: str | Non
         audit.record(session, who, action, namespace=namespace.name, target=user, role=role)
         await session.commit()
         members = await orgs.members_of(session, namespace)
-    return JSONResponse({"namespace": namespace.name, "members": members})
+    return shaped(Members(namespace=namespace.name, members=members))
 
 
 def _ns(request: Request) -> str:

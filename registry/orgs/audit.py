@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from registry.auth.credentials import as_utc
 from registry.db.models import AuditEvent
+from registry.orgs.shapes import AuditEvent as EventAnswer
 
 MAX_PAGE = 500
 
@@ -47,7 +48,7 @@ def record(
 
 async def events(
     session: AsyncSession, namespace: str, *, limit: int, before: int | None
-) -> list[dict[str, Any]]:
+) -> list[EventAnswer]:
     """The newest ``limit`` events of ``namespace`` (ids below ``before``), newest first."""
     query = sa.select(AuditEvent).where(AuditEvent.namespace == namespace)
     if before is not None:
@@ -56,14 +57,15 @@ async def events(
     return [_document(row) for row in rows]
 
 
-def _document(row: AuditEvent) -> dict[str, Any]:
+def _document(row: AuditEvent) -> EventAnswer:
     at = as_utc(row.created_at)
-    return {
-        "id": row.id,
-        "at": at.isoformat() if at else None,
-        "actor": row.actor,
-        "action": row.action,
-        "target": row.target,
-        "details": row.details,
-        "address": row.address,
-    }
+    assert at is not None  # the column is NOT NULL
+    return EventAnswer(
+        id=row.id,
+        at=at,
+        actor=row.actor,
+        action=row.action,
+        target=row.target,
+        details=row.details,
+        address=row.address,
+    )

@@ -7,14 +7,16 @@ Paged with ``?limit=`` (default 100, 1 to 500: past that a 400, as every listing
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from registry.apps.lookup import path_namespace
 from registry.orgs import audit
 from registry.orgs import service as orgs
+from registry.orgs.shapes import AuditLog
 from registry.serving import paging
 from registry.serving.context import principal_of, state_of
+from registry.serving.responses import shaped
 
 
 async def get_audit(request: Request) -> Response:
@@ -30,12 +32,10 @@ async def get_audit(request: Request) -> Response:
         namespace = await orgs.namespace_for(session, principal, name, "admin")
         events = await audit.events(session, namespace.name, limit=limit, before=before)
     more = len(events) == limit
-    return JSONResponse(
-        {
-            "namespace": namespace.name,
-            "events": events,
-            "next_before": events[-1]["id"] if more else None,
-        }
+    return shaped(
+        AuditLog(
+            namespace=namespace.name, events=events, next_before=events[-1].id if more else None
+        )
     )
 
 

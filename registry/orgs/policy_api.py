@@ -7,16 +7,19 @@ role (``admin``); every change is audited with the policy it set.
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from registry.apps.lookup import find_app, path_app
 from registry.errors import Forbidden, Unauthorized
 from registry.orgs import audit, policies
-from registry.orgs.shapes import PolicyBody
+from registry.orgs.shapes import Grant, Policy, PolicyBody
 from registry.serving.bodies import parse_body
 from registry.serving.context import principal_of, reader_of, state_of, who_of
+from registry.serving.responses import shaped
 
 
 def _path(request: Request) -> tuple[str, str]:
@@ -31,7 +34,7 @@ async def get_policy(request: Request) -> Response:
         if not principal.may(ns, "read"):
             raise Forbidden("forbidden", f"only members of {ns!r} may read this policy")
         document = await policies.policy_of(session, app)
-    return JSONResponse({"application": f"{ns}/{app.name}", **document})
+    return shaped(_policy(f"{ns}/{app.name}", document))
 
 
 async def put_policy(request: Request) -> Response:
@@ -50,7 +53,14 @@ async def put_policy(request: Request) -> Response:
         who = who_of(request, principal)
         audit.record(session, who, "policy_change", namespace=ns, target=target, **document)
         await session.commit()
-    return JSONResponse({"application": target, **document})
+    return shaped(_policy(target, document))
+
+
+def _policy(application: str, document: dict[str, Any]) -> Policy:
+    """The answer from ``policies.policy_of`` (a mapping: the audit entry and the SAR API
+    read it too); a key ``Policy`` or ``Grant`` does not declare is a ``TypeError`` here."""
+    grants = [Grant(**grant) for grant in document["grants"]]
+    return Policy(application=application, **{**document, "grants": grants})
 
 
 routes: list[BaseRoute] = [

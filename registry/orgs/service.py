@@ -6,7 +6,7 @@ the principal cache after membership changes (``registry.auth.principals``).
 
 from __future__ import annotations
 
-from typing import Any, get_args
+from typing import get_args
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,7 +16,8 @@ from registry.auth.credentials import Principal
 from registry.auth.permissions import ROLES
 from registry.db.models import Membership, Namespace, TokenNamespace, User
 from registry.errors import Conflict, Forbidden, NotFound, Unprocessable
-from registry.orgs.shapes import Kind
+from registry.orgs.shapes import Kind, Member
+from registry.orgs.shapes import Membership as MembershipAnswer
 from registry.serving.shapes import Visibility
 
 KINDS: tuple[str, ...] = get_args(Kind)
@@ -58,7 +59,7 @@ async def create_namespace(
     return namespace
 
 
-async def namespaces_of(session: AsyncSession, principal: Principal) -> list[dict[str, Any]]:
+async def namespaces_of(session: AsyncSession, principal: Principal) -> list[MembershipAnswer]:
     """The namespaces the caller's user is a member of, sorted by name, with its role and
     whether the calling token covers it (``covered``: a token may be limited to some of them;
     the user's own memberships are no secret to their own token)."""
@@ -71,25 +72,25 @@ async def namespaces_of(session: AsyncSession, principal: Principal) -> list[dic
         .order_by(Namespace.name)
     )
     return [
-        {
-            "namespace": name,
-            "kind": kind,
-            "default_visibility": visibility,
-            "role": role,
-            "covered": principal.may(name, "read"),
-        }
+        MembershipAnswer(
+            namespace=name,
+            kind=kind,  # type: ignore[arg-type]  # the columns hold a Kind, a Visibility, a Role
+            default_visibility=visibility,  # type: ignore[arg-type]
+            role=role,  # type: ignore[arg-type]
+            covered=principal.may(name, "read"),
+        )
         for name, kind, visibility, role in rows
     ]
 
 
-async def members_of(session: AsyncSession, namespace: Namespace) -> list[dict[str, Any]]:
+async def members_of(session: AsyncSession, namespace: Namespace) -> list[Member]:
     rows = await session.execute(
         sa.select(User.name, Membership.role)
         .join(Membership, Membership.user_id == User.id)
         .where(Membership.namespace_id == namespace.id)
         .order_by(User.name)
     )
-    return [{"user": user, "role": role} for user, role in rows]
+    return [Member(user=user, role=role) for user, role in rows]  # type: ignore[arg-type]
 
 
 async def set_role(session: AsyncSession, namespace: Namespace, user_name: str, role: str) -> None:

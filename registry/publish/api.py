@@ -4,20 +4,21 @@ with ``?dry_run=true``, every check and nothing stored (``registry.publish.valid
 from __future__ import annotations
 
 import functools
-from typing import Any
 
 import anyio.to_thread
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from registry.apps.lookup import path_app
 from registry.documents.build import version_document, version_tail
+from registry.documents.shapes import VersionDocument
 from registry.publish.checks import authorize, check_request
 from registry.publish.form import read_publish_form
 from registry.publish.service import Published, publish
 from registry.publish.validate import validate
 from registry.serving.context import principal_of, state_of, who_of
+from registry.serving.responses import shaped
 
 
 async def put_version(request: Request) -> Response:
@@ -32,12 +33,12 @@ async def put_version(request: Request) -> Response:
     # A bundle is unpacked and hashed to be checked: off the event loop (a template is small).
     checked = check() if data.bundle is None else await anyio.to_thread.run_sync(check)
     if request.query_params.get("dry_run") in ("1", "true"):  # validate only, store nothing
-        return JSONResponse(await validate(state, principal, checked))
+        return shaped(await validate(state, principal, checked))
     published = await publish(state, principal, checked, data, who_of(request, principal))
-    return JSONResponse(document_of(ns, published), status_code=201 if published.created else 200)
+    return shaped(document_of(ns, published), status=201 if published.created else 200)
 
 
-def document_of(ns: str, published: Published) -> dict[str, Any]:
+def document_of(ns: str, published: Published) -> VersionDocument:
     """The version document, from what the publish stored or found, without another read:
     the same pure functions the documents service builds it with."""
     app_id, row = f"{ns}/{published.app_name}", published.row

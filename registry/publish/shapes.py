@@ -1,14 +1,15 @@
 """The publish form (``PUT /v1/apps/{ns}/{name}/versions/{version}``, multipart): its parts,
-as the OpenAPI document states them (``registry.publish.form`` reads them)."""
+as the OpenAPI document states them (``registry.publish.form`` reads them); and the answer of a
+validate-only publish (``DryRun``)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from msgspec import Meta
 
 from client.ranges import MAX_DIST_TAG_LENGTH
-from registry.serving.shapes import Shape
+from registry.serving.shapes import Count, Digest, Shape
 
 Binary = Annotated[str, Meta(extra_json_schema={"format": "binary"})]
 MAX_TEMPLATE_PATH = 4096
@@ -44,3 +45,16 @@ class PublishForm(Shape, forbid_unknown_fields=False):
             "(200) moves no tag.",
         ),
     ] = ""
+
+
+class DryRun(Shape):
+    """The answer of a validate-only publish (``?dry_run=true``, ``registry.publish.validate``);
+    the spec states it in the ``dry_run`` parameter's description."""
+
+    dry_run: Literal[True]
+    application: str
+    version: str
+    digest: Digest
+    would_create: Annotated[bool, Meta(description="false: an identical retry, answered 200")]
+    capabilities: list[str]
+    dependencies: Annotated[Count, Meta(description="how many nested applications it names")]

@@ -11,16 +11,15 @@ blob, audit entry or namespace is created.
 
 from __future__ import annotations
 
-from typing import Any
-
 from registry.auth.credentials import Principal
 from registry.publish.checks import Checked
 from registry.publish.nested import NestedContext, dependency_rows
 from registry.publish.service import existing_version
+from registry.publish.shapes import DryRun
 from registry.state import RegistryState
 
 
-async def validate(state: RegistryState, principal: Principal, checked: Checked) -> dict[str, Any]:
+async def validate(state: RegistryState, principal: Principal, checked: Checked) -> DryRun:
     """What the publish would do, or the ``ApiError`` it would raise."""
     async with state.database.reader() as session:
         existing = await existing_version(session, checked)
@@ -32,12 +31,12 @@ async def validate(state: RegistryState, principal: Principal, checked: Checked)
             checked.namespace,
         )
         dependencies = await dependency_rows(session, checked.template.references, context)
-    return {
-        "dry_run": True,
-        "application": f"{checked.namespace}/{checked.name}",
-        "version": checked.version,
-        "digest": checked.digest,
-        "would_create": existing is None,  # False: an identical retry, answered 200
-        "capabilities": list(checked.capabilities or checked.template.capabilities),
-        "dependencies": len(dependencies),
-    }
+    return DryRun(
+        dry_run=True,
+        application=f"{checked.namespace}/{checked.name}",
+        version=checked.version,
+        digest=checked.digest,
+        would_create=existing is None,  # False: an identical retry, answered 200
+        capabilities=list(checked.capabilities or checked.template.capabilities),
+        dependencies=len(dependencies),
+    )

@@ -49,6 +49,7 @@ from client.paths import SEARCH_SORTS
 from registry.auth.access import readable_apps
 from registry.auth.credentials import Principal, as_utc
 from registry.db.models import App, DistTag, Namespace, Version
+from registry.search.shapes import AppSummary
 
 SORTS = SEARCH_SORTS
 # PostgreSQL ranks at most this many matches, the most downloaded ones (module docstring).
@@ -78,7 +79,7 @@ class Query:
 
 @dataclass(frozen=True)
 class Page:
-    rows: list[dict[str, Any]]
+    rows: list[AppSummary]
     last_key: tuple[Any, int] | None  # set when more rows may follow
 
 
@@ -282,13 +283,13 @@ def _sort_key(
     return App.downloads.expression, True
 
 
-def _summary(row: dict[str, Any]) -> dict[str, Any]:
+def _summary(row: dict[str, Any]) -> AppSummary:
     updated: datetime = as_utc(row["updated_at"]) or row["updated_at"]
-    return {
-        "application": f"{row['namespace']}/{row['name']}",
-        "description": row["description"],
-        "labels": row["labels"] or [],
-        "latest_version": row["latest"],
-        "downloads": row["downloads"],
-        "updated_at": updated.isoformat(),
-    }
+    return AppSummary(
+        application=f"{row['namespace']}/{row['name']}",
+        description=row["description"],
+        labels=row["labels"] or [],
+        latest_version=row["latest"],
+        downloads=row["downloads"],
+        updated_at=updated,
+    )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
@@ -25,8 +23,9 @@ def etag_matches(request: Request, etag: str) -> bool:
     return header is not None and if_none_match_hits(header, etag)
 
 
-def json_document(request: Request, document: dict[str, Any], status: int = 200) -> Response:
-    """A JSON body that clients revalidate (it changes: yanks, tags, downloads)."""
+def json_document(request: Request, document: Shape, status: int = 200) -> Response:
+    """A JSON body that clients revalidate (it changes: yanks, tags, downloads), encoded
+    through its declared shape as ``shaped``, with an ETag."""
     body, etag = render(document)
     return json_bytes(request, body, etag, status)
 

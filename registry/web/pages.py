@@ -16,7 +16,7 @@ import jinja2
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 
-from registry.documents.build import etag_of
+from registry.documents.build import etag_of, iso
 
 HERE = Path(__file__).parent
 STATIC_DIR = HERE / "static"
@@ -74,6 +74,7 @@ ENVIRONMENT = jinja2.Environment(
 )
 ENVIRONMENT.filters["when"] = _when
 ENVIRONMENT.filters["count"] = _count
+ENVIRONMENT.filters["iso"] = iso  # a document's moment as the JSON API writes it (``...Z``)
 ENVIRONMENT.filters["http_url"] = _http_url
 ENVIRONMENT.globals["static"] = lambda name: f"/static/{name}?v={STATIC_VERSION}"
 

@@ -147,7 +147,7 @@ async def app(request: Request) -> Response:
         view = await views.app_page(
             state_of(request), principal, _ns(request), params["name"], params.get("version")
         )
-        return "app.html", {"view": view}, view.app["visibility"] == "public"
+        return "app.html", {"view": view}, view.app.visibility == "public"
 
     return await _page(request, build)
 

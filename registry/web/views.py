@@ -25,15 +25,19 @@ from client.resolution import Failed, Limits, Node, ResolveLimitError, drive_asy
 from client.resolution import Request as ResolveRequest
 from registry.apps.dependents import dependents_of
 from registry.apps.lookup import find_app, find_version
+from registry.apps.shapes import Dependent
 from registry.auth.access import readable_apps
 from registry.auth.credentials import Principal
 from registry.db.models import App, Namespace, Version
 from registry.documents.build import app_document
+from registry.documents.shapes import AppDocument, Dependency, VersionSummary
 from registry.errors import NotFound
 from registry.orgs import service as orgs
+from registry.orgs.shapes import Member
 from registry.resolve.source import database_source
 from registry.search.params import encode_cursor, parse_query
 from registry.search.query import Page, Query, search
+from registry.search.shapes import AppSummary
 from registry.state import RegistryState
 from registry.web.readme import render_readme
 from registry.web.source import highlighted
@@ -48,8 +52,8 @@ TREE_LIMITS = Limits(max_fan_out=200, max_nodes=200, max_depth=12)
 
 @dataclass(frozen=True)
 class HomeView:
-    popular: list[dict[str, Any]]
-    newest: list[dict[str, Any]]
+    popular: list[AppSummary]
+    newest: list[AppSummary]
     labels: list[tuple[str, int]]
     total: int
 
@@ -60,7 +64,7 @@ class SearchView:
     labels: tuple[str, ...]
     namespace: str | None
     sort: str
-    results: list[dict[str, Any]]
+    results: list[AppSummary]
     next_query: str | None  # the query string of the next page
     error: str | None = None
 
@@ -79,22 +83,22 @@ class Parameter:
 
 @dataclass(frozen=True)
 class AppView:
-    app: dict[str, Any]  # the app document
-    version: dict[str, Any]  # the shown version's entry of app["versions"]
+    app: AppDocument
+    version: VersionSummary  # the shown version's entry of app.versions
     is_latest: bool
     readme_html: str | None
     parameters: list[Parameter]
     outputs: list[tuple[str, str | None]]
     capabilities: list[str]
-    dependencies: list[dict[str, Any]]
-    dependents: list[dict[str, Any]]
+    dependencies: list[Dependency]
+    dependents: list[Dependent]
     more_dependents: bool
     tree_svg: str
     metadata: dict[str, Any]
     add_command: str
     add_yaml: str
     tags_by_version: dict[str, list[str]]
-    versions: list[dict[str, Any]] = field(default_factory=list)  # newest first
+    versions: list[VersionSummary] = field(default_factory=list)  # newest first
 
 
 @dataclass(frozen=True)
@@ -121,7 +125,7 @@ class NamespaceView:
     kind: str
     apps: list[dict[str, Any]]
     role: str | None
-    members: list[dict[str, Any]] | None  # to members only
+    members: list[Member] | None  # to members only
     default_visibility: str | None
     visibility: dict[str, str]  # app name -> visibility (to members only)
 
@@ -190,12 +194,12 @@ async def app_page(
         dependents, more = await dependents_of(
             session, canonical, principal, limit=DEPENDENTS_SHOWN
         )
-        tree = await _tree(state, principal, document["application"], row, tail)
+        tree = await _tree(state, principal, document.application, row, tail)
     readme = tail["readme"]
     readme_html = await anyio.to_thread.run_sync(render_readme, readme) if readme else None
-    shown = next(v for v in document["versions"] if v["version"] == row.version)
+    shown = next(v for v in document.versions if v.version == row.version)
     tags: dict[str, list[str]] = {}
-    for tag, tagged in document["dist_tags"].items():
+    for tag, tagged in document.dist_tags.items():
         tags.setdefault(tagged, []).append(tag)
     parameters = [_parameter(k, v) for k, v in (tail["parameters"] or {}).items()]
     return AppView(
@@ -209,21 +213,21 @@ async def app_page(
         dependencies=tail["dependencies"],
         dependents=dependents,
         more_dependents=more is not None,
-        tree_svg=render_tree(tree, title=f"Nested applications of {document['application']}"),
+        tree_svg=render_tree(tree, title=f"Nested applications of {document.application}"),
         metadata=tail["metadata"] or {},
-        add_command=f"nestry add {document['application']}@{_range_for(row.version)}",
+        add_command=f"nestry add {document.application}@{_range_for(row.version)}",
         add_yaml=_snippet(document, row.version, parameters),
         tags_by_version=tags,
-        versions=list(reversed(document["versions"])),
+        versions=list(reversed(document.versions)),
     )
 
 
-def _default_version(document: dict[str, Any]) -> str | None:
-    latest = document["dist_tags"].get("latest")
+def _default_version(document: AppDocument) -> str | None:
+    latest = document.dist_tags.get("latest")
     if latest:
-        return str(latest)
-    versions = document["versions"]  # ascending precedence
-    return str(versions[-1]["version"]) if versions else None
+        return latest
+    versions = document.versions  # ascending precedence
+    return versions[-1].version if versions else None
 
 
 def _range_for(version: str) -> str:
@@ -231,13 +235,13 @@ def _range_for(version: str) -> str:
     return version if parse_version(version).prerelease else f"^{version}"
 
 
-def _snippet(document: dict[str, Any], version: str, parameters: list[Parameter]) -> str:
+def _snippet(document: AppDocument, version: str, parameters: list[Parameter]) -> str:
     lines = [
-        f"{default_logical_id(document['name']) or 'App'}:",
+        f"{default_logical_id(document.name) or 'App'}:",
         "  Type: AWS::Serverless::Application",
         "  Properties:",
         "    Location:",
-        f"      ApplicationId: {document['application']}",
+        f"      ApplicationId: {document.application}",
         f"      SemanticVersion: '{_range_for(version)}'",
     ]
     required = [p.name for p in parameters if p.required]
@@ -285,9 +289,9 @@ async def _tree(
     """This version's registry references resolved as ``POST /v1/resolve`` would for this
     caller (recursively), plus its SAR, local and URL references. The references are resolved,
     not the version itself, so that the tree of a yanked version is drawn too."""
-    deps = tail["dependencies"]
-    registry = [dep for dep in deps if dep["kind"] == "registry"]
-    requests = [ResolveRequest(dep["application"], dep["range"] or "latest") for dep in registry]
+    deps: list[Dependency] = tail["dependencies"]
+    registry = [dep for dep in deps if dep.kind == "registry"]  # these name their application
+    requests = [ResolveRequest(dep.application or "", dep.range or "latest") for dep in registry]
     async with database_source(state.database, principal, state.version_lists, ()) as source:
         try:
             nodes = await drive_async(resolve(requests, limits=TREE_LIMITS), source)
@@ -295,19 +299,17 @@ async def _tree(
             first = resolve(requests[: TREE_LIMITS.max_fan_out], recursive=False)
             nodes = await drive_async(first, source)
     children = tuple(
-        _tree_node(node, dep["logical_id"]) for node, dep in zip(nodes, registry, strict=False)
+        _tree_node(node, dep.logical_id) for node, dep in zip(nodes, registry, strict=False)
     )
     external = tuple(
         TreeNode(
-            title=str(dep["application"] or dep["location"] or dep["kind"]),
-            detail={"sar": "SAR", "local": "local template", "url": "URL"}.get(
-                dep["kind"], dep["kind"]
-            ),
-            path=dep["logical_id"],
+            title=dep.application or dep.location or dep.kind,
+            detail={"sar": "SAR", "local": "local template", "url": "URL"}.get(dep.kind, dep.kind),
+            path=dep.logical_id,
             kind="external",
         )
         for dep in deps
-        if dep["kind"] != "registry"
+        if dep.kind != "registry"
     )
     return TreeNode(application, version.version, kind="root", children=children + external)
 

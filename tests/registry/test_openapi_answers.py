@@ -1,5 +1,8 @@
 """Every documented JSON success answer, produced for real once, validates against the schema
-the generated spec declares for it (the builders emit dicts and bytes; the spec is the shapes).
+the generated spec declares for it. The builders construct the declared shapes and the answers
+are encoded from them, so an undeclared field cannot ship; this checks what construction does
+not: the values (types, patterns, ranges: msgspec does not validate what it encodes), and that
+each operation's answer is the shape its spec entry names.
 
 Schemathesis checks answers too, but its made-up requests rarely succeed on writes; this tour
 succeeds at each operation once and fails when an operation with a JSON answer is left out.

@@ -169,3 +169,35 @@ async def test_every_publish_updates_its_app_row_in_its_own_transaction(settings
     updates = {(app_id, tx) for table, app_id, tx in rows if table == "apps"}
     assert len(inserts) == 4
     assert inserts <= updates
+
+
+async def test_dry_run_answers_its_declared_fields_and_stores_nothing(api, publish, admin_token):
+    """The validate-only answer (``registry.publish.shapes.DryRun``): every field, before and
+    after the version exists; nothing is stored by it."""
+    body = template(extra_resources=nested("Child", "acme/child", "^1.0.0"))
+    await _ok(await publish("acme", "child", "1.0.0", template(name="child")))
+
+    async def dry_run() -> dict[str, Any]:
+        files = {"template": ("template.yaml", body.encode(), "application/x-yaml")}
+        answer = await api.put(
+            f"{APP}/versions/1.0.0",
+            params={"dry_run": "true"},
+            files=files,
+            headers={"Authorization": f"Bearer {admin_token}"},
+        )
+        return await _ok(answer)
+
+    first = await dry_run()
+    digest = first.pop("digest")
+    assert digest.startswith("sha256:")
+    assert first == {
+        "dry_run": True,
+        "application": "acme/demo",
+        "version": "1.0.0",
+        "would_create": True,
+        "capabilities": ["CAPABILITY_AUTO_EXPAND"],  # it nests an application
+        "dependencies": 1,
+    }
+    assert (await api.get(APP)).status_code == 404
+    await _ok(await publish("acme", "demo", "1.0.0", body))
+    assert (await dry_run())["would_create"] is False
