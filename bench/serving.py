@@ -303,11 +303,17 @@ def main() -> None:
 
 def _issue_12_targets(rows: list[Row], kinds: list[str]) -> list[Target]:
     targets = []
+    limit = find(rows, "nginx (static file)", "app document bytes")
     for kind in kinds:
         system = f"nestry/{kind}"
         document = find(rows, system, "app document")
         p99 = None if document is None else document.p99_ms
         targets.append(Target(f"{kind} anonymous app document p99", p99, 10, False, " ms"))
+        name = f"{kind} anonymous app document ÷ nginx"
+        targets.append(Target(name, ratio(document, limit), 0.8, unit="x"))
+        resolved = find(rows, system, "resolve 10 apps")
+        rps = None if resolved is None else resolved.rps
+        targets.append(Target(f"{kind} resolve of 10 apps", rps, 2000, unit=" req/s"))
         for endpoint in ("app document", "template"):
             quiet = find(rows, system, endpoint)
             authenticated = find(rows, system, f"{AUTHENTICATED} {endpoint}")
