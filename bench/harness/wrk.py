@@ -6,6 +6,7 @@ import contextlib
 import re
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -78,7 +79,9 @@ def settle(
 
     wrk hangs up at the end of a run, but a server (Verdaccio's search, say) may go on working
     on the requests already accepted and steal the CPU from the next measurement. One more
-    request to the same URL returns when that backlog is done.
+    request to the same URL returns when that backlog is done; then the machine's processors
+    must be mostly idle (``quiet``): a server may still be collecting garbage or finishing
+    requests its one more request overtook.
     """
     method = "GET" if post_json is None else "POST"
     extra = {} if post_json is None else {"Content-Type": "application/json"}
@@ -90,6 +93,29 @@ def settle(
             content=_once(post_json),
             timeout=timeout,
         )
+    quiet(timeout=timeout)
+
+
+def quiet(busy: float = 0.25, interval: float = 0.5, timeout: float = 60.0) -> bool:
+    """Wait until the processors are busy less than ``busy`` of an ``interval`` (from
+    ``/proc/stat``), for at most ``timeout`` seconds; False when they never were."""
+    deadline = time.monotonic() + timeout
+    before = _cpu_times()
+    while time.monotonic() < deadline:
+        time.sleep(interval)
+        after = _cpu_times()
+        total = after[0] - before[0]
+        if total > 0 and 1 - (after[1] - before[1]) / total < busy:
+            return True
+        before = after
+    return False
+
+
+def _cpu_times() -> tuple[int, int]:
+    """All and idle (idle + iowait) jiffies of every processor, from ``/proc/stat``."""
+    with open("/proc/stat", encoding="ascii") as stat:
+        fields = [int(part) for part in stat.readline().split()[1:]]
+    return sum(fields[:8]), fields[3] + fields[4]
 
 
 def _once(post_json: str | None) -> str | None:
