@@ -183,6 +183,9 @@ class Version(Base):
     yanked: Mapped[bool] = mapped_column(default=False)
     yanked_reason: Mapped[str | None] = mapped_column(sa.Text)
     deprecated: Mapped[str | None] = mapped_column(sa.Text)
+    # Published under another dist-tag and never made ``latest``: ``latest`` does not follow it
+    # (``registry.lifecycle.dist_tags``).
+    held_back: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     downloads: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     published_at: Mapped[datetime] = mapped_column(default=utcnow)
     publisher_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))

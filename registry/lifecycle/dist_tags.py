@@ -1,14 +1,18 @@
-"""Dist-tags. ``latest`` follows the highest non-prerelease, non-yanked version until someone
-sets it explicitly; dropping an explicit ``latest`` makes it follow again.
+"""Dist-tags. ``latest`` follows the highest release (non-prerelease, non-yanked) that was not
+published under another tag, until someone sets it explicitly; dropping an explicit ``latest``
+makes it follow again.
 
 Call ``recompute_latest`` after anything that changes which versions exist or are yanked
 (a publish calls ``follow_new``, its cheaper equivalent for one new version).
 
-A publish under another tag (``publish --tag beta``, as npm's) points that tag at the new
+A publish under another tag (``publish --tag next``, as npm's) points that tag at the new
 version and leaves ``latest`` where it was (``follow_publish``), unless the app has no
-``latest`` yet. A following ``latest`` may then point below the highest release until the next
-recompute (a yank, an unyank, dropping an explicit ``latest``) follows the highest again;
-``dist-tag add APP@X latest`` holds it for good.
+``latest`` yet; a version it leaves out is *held back* (``Version.held_back``): no later
+recompute (a yank, an unyank, dropping an explicit ``latest``) moves ``latest`` onto it, so
+yanking an unrelated version never promotes a ``next`` release. Promoting it is explicit:
+``dist-tag add APP@X latest`` clears the hold. Only when every release is held back does
+``latest`` follow the highest of those, rather than vanish (as npm's registry moves ``latest``
+to a remaining version when its own is removed).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ _CURRENT = (
         Version.patch,
         Version.prerelease,
         Version.yanked,
+        Version.held_back,
     )
     .join(Version, Version.id == DistTag.version_id)
     .where(DistTag.app_id == sa.bindparam("app_id"), DistTag.tag == LATEST)
@@ -56,12 +61,14 @@ class NewVersion:
 
 
 def _highest(*columns: Any) -> sa.Select[Any]:
-    """The highest non-prerelease, non-yanked version (ties: the later published)."""
+    """The highest non-prerelease, non-yanked version not held back — or, when every such
+    version is held back, the highest of those (ties: the later published)."""
     return (
         sa.select(*columns)
         .where(Version.app_id == sa.bindparam("app_id"), Version.prerelease.is_(None))
         .where(~Version.yanked)
         .order_by(
+            Version.held_back.asc(),
             Version.major.desc(),
             Version.minor.desc(),
             Version.patch.desc(),
@@ -77,7 +84,7 @@ _HIGHEST_ROW = _highest(Version)
 
 
 async def highest_release(session: AsyncSession, app_id: int) -> Version | None:
-    """The highest non-prerelease, non-yanked version (ties: the later published)."""
+    """The release ``latest`` follows (``_highest``)."""
     return (await session.scalars(_HIGHEST_ROW, {"app_id": app_id})).first()
 
 
@@ -127,7 +134,8 @@ async def follow_new(
         if target is not None:
             await _add_latest(session, app_id, target)
         return target is None or target == new.id
-    if current.prerelease is not None or current.yanked:  # not as maintained: start afresh
+    if current.prerelease is not None or current.yanked or current.held_back:
+        # Not as maintained (or every other release was held back): start afresh.
         target = await recompute_latest(session, app_id)
         return target is None or target == new.id
     mine = (new.major, new.minor, new.patch)
@@ -141,20 +149,31 @@ async def follow_publish(
     session: AsyncSession, app_id: int, new: NewVersion, tag: str | None, *, only: bool = False
 ) -> bool:
     """``follow_new``, or for a publish under ``tag`` (never ``latest``): point ``tag`` at
-    ``new`` and move no ``latest``, but give an app without one its first (as ``follow_new``).
+    ``new`` and move no ``latest``, but give an app without one its first (as ``follow_new``);
+    a ``new`` that does not become ``latest`` is held back.
 
     True as for ``follow_new``: ``latest`` now points at ``new``, or there is none.
     """
     if tag is None:
         return await follow_new(session, app_id, new, only=only)
     await set_tag(session, app_id, tag, new.id)
-    if not only and await session.scalar(_HAS_LATEST, {"app_id": app_id}) is not None:
-        return False
-    return await follow_new(session, app_id, new, only=only)
+    if only:
+        return await follow_new(session, app_id, new, only=True)
+    no_latest = await session.scalar(_HAS_LATEST, {"app_id": app_id}) is None
+    if no_latest and await follow_new(session, app_id, new):
+        return True
+    await session.execute(_HOLD, {"b_version": new.id})
+    return False
 
 
 _HAS_LATEST = sa.select(DistTag.version_id).where(
     DistTag.app_id == sa.bindparam("app_id"), DistTag.tag == LATEST
+)
+_HOLD = (
+    sa.update(Version)
+    .where(Version.id == sa.bindparam("b_version"))
+    .values(held_back=sa.bindparam("b_held", value=True))
+    .execution_options(synchronize_session=False)
 )
 
 
@@ -164,7 +183,10 @@ async def _add_latest(session: AsyncSession, app_id: int, version_id: int) -> No
 
 
 async def set_tag(session: AsyncSession, app_id: int, tag: str, version_id: int) -> None:
-    """Point ``tag`` at a version explicitly (an explicit ``latest`` stops following)."""
+    """Point ``tag`` at a version explicitly (an explicit ``latest`` stops following; a version
+    made ``latest`` is no longer held back)."""
+    if tag == LATEST:
+        await session.execute(_HOLD, {"b_version": version_id, "b_held": False})
     current = await session.get(DistTag, (app_id, tag))
     if current is None:
         session.add(DistTag(app_id=app_id, tag=tag, version_id=version_id, explicit=True))

@@ -2,8 +2,9 @@
 
 Every write takes the app's row lock first, so it takes turns with publishes of the same app
 (which lock it too) and ``latest`` stays consistent; each is written to the audit log.
-``latest`` follows the highest non-yanked release unless set explicitly; yanking the version it
-points at (explicitly or not) makes it follow again, so ``latest`` never names a yanked version.
+``latest`` follows the highest non-yanked release not held back (``dist_tags``) unless set
+explicitly; yanking the version it points at (explicitly or not) makes it follow again, so
+``latest`` never names a yanked version.
 """
 
 from __future__ import annotations

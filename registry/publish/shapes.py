@@ -40,9 +40,10 @@ class PublishForm(Shape, forbid_unknown_fields=False):
             max_length=MAX_DIST_TAG_LENGTH,
             pattern="^[A-Za-z][A-Za-z0-9._-]*$",
             description="A dist-tag to point at the new version, as npm's publish --tag: latest "
-            "is then not moved (unless the app has none yet). Omitted or 'latest': latest "
-            "follows the highest release. Not a range (422 invalid_tag). An identical retry "
-            "(200) moves no tag.",
+            "is then not moved (unless the app has none yet), and the version is held back "
+            "from latest until set as latest explicitly. Omitted or 'latest': latest follows "
+            "the highest release. Not a range (422 invalid_tag). An identical retry (200) "
+            "moves no tag.",
         ),
     ] = ""
 

@@ -1,4 +1,5 @@
-"""``latest`` follows the highest non-prerelease, non-yanked version unless set explicitly."""
+"""``latest`` follows the highest release not held back (published under another tag) unless set
+explicitly."""
 
 from __future__ import annotations
 
@@ -84,3 +85,36 @@ async def test_a_new_app_published_under_a_tag_gets_latest_too(api, publish):
     created = await publish("acme", "fresh", "1.0.0", fresh, extra={"tag": "beta"})
     assert created.status_code == 201, created.text
     assert await _tags(api, "fresh") == {"beta": "1.0.0", "latest": "1.0.0"}
+
+
+async def test_a_version_published_under_a_tag_is_held_back_from_latest(api, publish, admin_token):
+    """A yank, an unyank or a dropped explicit ``latest`` never moves ``latest`` onto a version
+    published under another tag; promoting it takes ``dist-tag add ... latest``."""
+    admin = {"Authorization": f"Bearer {admin_token}"}
+    app = "/v1/apps/acme/demo"
+
+    async def put(version: str, **extra: str) -> None:
+        made = await publish("acme", "demo", version, template(marker=version), extra=extra)
+        assert made.status_code == 201, made.text
+
+    async def lifecycle(version: str, action: str) -> None:
+        done = await api.post(f"{app}/versions/{version}/{action}", headers=admin)
+        assert done.status_code == 200, done.text
+
+    for version in ("1.0.0", "1.1.0"):
+        await put(version)
+    await put("2.0.0", tag="next")
+    assert await _tags(api) == {"latest": "1.1.0", "next": "2.0.0"}
+    await lifecycle("1.0.0", "yank")  # an unrelated yank: latest is recomputed
+    assert (await _tags(api))["latest"] == "1.1.0", "the next release stays off latest"
+    await lifecycle("1.1.0", "yank")  # every other release yanked: latest falls back to it
+    assert (await _tags(api))["latest"] == "2.0.0"
+    await put("1.2.0")  # an untagged release is preferred again
+    assert (await _tags(api))["latest"] == "1.2.0"
+    await lifecycle("1.1.0", "unyank")
+    assert (await _tags(api))["latest"] == "1.2.0"
+    promoted = await api.put(f"{app}/dist-tags/latest", json={"version": "2.0.0"}, headers=admin)
+    assert promoted.status_code == 200, promoted.text
+    dropped = await api.delete(f"{app}/dist-tags/latest", headers=admin)
+    assert dropped.status_code == 200, dropped.text
+    assert (await _tags(api))["latest"] == "2.0.0", "promoted once: no longer held back"
