@@ -221,17 +221,8 @@ def version_document(
 ) -> VersionDocument:
     """The version document: its changeable head, then the immutable ``version_tail`` (a key
     ``VersionDocument`` does not declare is a ``TypeError`` here)."""
-    return VersionDocument(
-        application=app_id,
-        version=version.version,
-        digest=version.digest,
-        published_at=_utc(version.published_at),
-        yanked=version.yanked,
-        yanked_reason=version.yanked_reason,
-        deprecated=version.deprecated,
-        downloads=version.downloads if downloads is None else downloads,
-        **tail,
-    )
+    head = msgspec.structs.asdict(version_base(version, downloads))
+    return VersionDocument(application=app_id, **head, **tail)
 
 
 @functools.lru_cache(maxsize=65_536)
